@@ -1,0 +1,40 @@
+# make test: installs what the suites need (idempotent), then runs every suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
+BIN = $(shell swift build --show-bin-path)
+
+.PHONY: test deps build swift-test cli-test templates consumer-test bench synth
+
+test: deps build swift-test cli-test templates consumer-test
+	@echo "make test: all suites passed"
+
+deps:
+	bash scripts/install-test-deps.sh
+
+build:
+	swift build
+
+swift-test:
+	swift test
+
+cli-test: build
+	bash scripts/cli-test.sh "$(BIN)/formwork"
+
+# cfn-lint, SAM transform + cfn-lint, checkov: over the committed output/ and over a fresh synth.
+templates: build
+	rm -rf .build/fresh-output
+	"$(BIN)/formwork" synth --all --output .build/fresh-output > /dev/null
+	python3 scripts/validate_templates.py output --checkov "$(CHECKOV)"
+	python3 scripts/validate_templates.py .build/fresh-output --checkov "$(CHECKOV)"
+
+consumer-test:
+	bash scripts/consumer-test.sh
+
+synth: build
+	"$(BIN)/formwork" synth --all
+
+bench:
+	swift build -c release --product formwork
+	swift build -c release --product formwork-bench
+	"$$(swift build -c release --show-bin-path)/formwork-bench" --runs 7

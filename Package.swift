@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Formwork",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "FormworkRuntime", targets: ["FormworkRuntime"]),
+        .library(name: "Formwork", targets: ["Formwork"]),
+        .library(name: "FormworkTemplate", targets: ["FormworkTemplate"]),
+        .library(name: "FormworkCLI", targets: ["FormworkCLI"]),
+        .executable(name: "formwork", targets: ["formwork"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(name: "FormworkYAML", dependencies: ["CYAML"]),
+        .target(name: "FormworkRuntime"),
+        .target(name: "Formwork", dependencies: ["FormworkRuntime"]),
+        .target(name: "FormworkTemplate", dependencies: ["Formwork", "FormworkYAML"]),
+        .target(name: "TaskManagement", dependencies: ["FormworkRuntime"]),
+        .target(
+            name: "Blueprints",
+            dependencies: ["Formwork", "TaskManagement"],
+            path: "blueprints",
+            exclude: ["site"]
+        ),
+        .target(
+            name: "FormworkCLI",
+            dependencies: [
+                "Formwork", "FormworkTemplate",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "formwork", dependencies: ["FormworkCLI", "Blueprints"]),
+        .executableTarget(name: "formwork-bench", dependencies: ["FormworkCLI", "Formwork", "FormworkTemplate", "FormworkRuntime"]),
+        .testTarget(name: "FormworkYAMLTests", dependencies: ["FormworkYAML"]),
+        .testTarget(name: "FormworkRuntimeTests", dependencies: ["FormworkRuntime"]),
+        .testTarget(name: "TaskManagementTests", dependencies: ["TaskManagement", "FormworkRuntime"]),
+        .testTarget(
+            name: "FormworkTests",
+            dependencies: ["Formwork", "FormworkTemplate", "FormworkCLI", "Blueprints", "TaskManagement"]
+        ),
+    ]
+)

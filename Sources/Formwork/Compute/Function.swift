@@ -1,0 +1,216 @@
+import FormworkRuntime
+
+/// A Lambda function bound to a Swift handler type from the app.
+///
+/// The handler type decides which events the function can receive: an ``APIHandler`` can be a
+/// route's target, a ``ScheduledHandler`` a schedule's, an ``SNSHandler`` a topic
+/// subscription's. The same type runs in the simulator and in Lambda.
+///
+/// ```swift
+/// Function("TaskManagement", handler: TaskManagementHandler.self)
+///     .memory(512).timeout(.seconds(10))
+///     .environment("TASKS_TABLE", tasks)
+///     .grants(.readWrite(tasks), .publish(notifications))
+/// ```
+public struct Function: Resource, Taggable {
+    public static let kind = ResourceKind.function
+    public let name: String
+    public let location: SourceLocation
+    /// The handler type's qualified name.
+    public let handlerName: String
+    /// The handler type when it answers API Gateway requests.
+    public let apiHandler: (any APIHandler.Type)?
+    /// The handler type when it runs on a schedule.
+    public let scheduledHandler: (any ScheduledHandler.Type)?
+    /// The handler type when it receives SNS messages.
+    public let snsHandler: (any SNSHandler.Type)?
+    /// The physical function name; generated when nil.
+    public private(set) var functionName: String?
+    /// Memory in MB (128–10,240).
+    public private(set) var memory = 256
+    /// Maximum run time (1 second to 15 minutes).
+    public private(set) var timeout = TimeSpan.seconds(10)
+    /// The instruction set.
+    public private(set) var architecture = CPUArchitecture.arm64
+    /// Concurrency reserved for (and capping) the function.
+    public private(set) var reservedConcurrency: Int?
+    /// Environment variables, in declaration order.
+    public private(set) var environment: [EnvironmentVariable] = []
+    /// Whether X-Ray active tracing is on.
+    public private(set) var tracing = true
+    /// How long the function's log group keeps events.
+    public private(set) var logRetention = TimeSpan.days(30)
+    /// How the log group and dead-letter queue are encrypted.
+    public private(set) var encryption = Encryption.serviceManaged
+    /// Whether failed asynchronous invocations go to a dead-letter queue.
+    public private(set) var deadLetterQueue = true
+    /// Access to other resources.
+    public private(set) var grants: [Grant] = []
+    /// The deployment package, relative to the package root.
+    public private(set) var codePath: String
+    private var settingLocations: [String: SourceLocation] = [:]
+
+    /// Declares a function running `handler`.
+    public init<H>(_ name: String, handler: H.Type,
+                   fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+        self.name = name
+        self.handlerName = String(reflecting: handler)
+        self.apiHandler = handler as? any APIHandler.Type
+        self.scheduledHandler = handler as? any ScheduledHandler.Type
+        self.snsHandler = handler as? any SNSHandler.Type
+        self.codePath = ".build/lambda/\(String(describing: handler))/bootstrap.zip"
+        self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
+    }
+
+    private func set(_ key: String, _ fileID: String, _ filePath: String, _ line: Int, _ column: Int,
+                     _ change: (inout Function) -> Void) -> Function {
+        with {
+            change(&$0)
+            $0.settingLocations[key] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
+        }
+    }
+
+    /// Sets the physical name.
+    public func named(_ functionName: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        set("name", fileID, filePath, line, column) { $0.functionName = functionName }
+    }
+    /// Sets memory in MB.
+    public func memory(_ megabytes: Int, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        set("memory", fileID, filePath, line, column) { $0.memory = megabytes }
+    }
+    /// Sets the timeout.
+    public func timeout(_ timeout: TimeSpan, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        set("timeout", fileID, filePath, line, column) { $0.timeout = timeout }
+    }
+    /// Sets the instruction set.
+    public func architecture(_ architecture: CPUArchitecture) -> Self { with { $0.architecture = architecture } }
+    /// Reserves concurrency (nil: unreserved).
+    public func reservedConcurrency(_ limit: Int?, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        set("concurrency", fileID, filePath, line, column) { $0.reservedConcurrency = limit }
+    }
+    /// Adds a literal environment variable.
+    public func environment(_ key: String, _ value: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        with {
+            $0.environment.append(EnvironmentVariable(key: key, value: .literal(value),
+                location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
+        }
+    }
+    /// Adds an environment variable that resolves to an attribute of another resource
+    /// (a table's name, a topic's ARN, a pool's ID, ...).
+    public func environment(_ key: String, _ resource: some Resource, _ attribute: ResourceAttribute = .default,
+                            fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        with {
+            $0.environment.append(EnvironmentVariable(key: key, value: .attribute(resource.id, attribute, declaredAt: resource.location),
+                location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
+        }
+    }
+    /// Turns X-Ray active tracing on or off.
+    public func tracing(_ on: Bool) -> Self { with { $0.tracing = on } }
+    /// Sets log retention.
+    public func logRetention(_ retention: TimeSpan, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        set("logRetention", fileID, filePath, line, column) { $0.logRetention = retention }
+    }
+    /// Encrypts the log group and dead-letter queue.
+    public func encryption(_ encryption: Encryption, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        set("encryption", fileID, filePath, line, column) { $0.encryption = encryption }
+    }
+    /// Turns the dead-letter queue on or off.
+    public func deadLetterQueue(_ on: Bool) -> Self { with { $0.deadLetterQueue = on } }
+    /// Adds grants.
+    public func grants(_ grants: Grant...) -> Self { with { $0.grants += grants } }
+    /// Sets the deployment package path, relative to the package root.
+    public func code(_ path: String) -> Self { with { $0.codePath = path } }
+
+    public var references: [Reference] {
+        var refs = grants.map {
+            Reference(target: $0.target, targetLocation: $0.targetLocation, purpose: "grant \($0.access.rawValue)", location: $0.location)
+        }
+        for variable in environment {
+            if case .attribute(let id, _, let declared) = variable.value {
+                refs.append(Reference(target: id, targetLocation: declared, purpose: "environment variable \(variable.key)", location: variable.location))
+            }
+        }
+        if let ref = encryption.reference(purpose: "encryption", at: settingLocations["encryption"] ?? location) { refs.append(ref) }
+        return refs
+    }
+
+    public func validate() -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if let functionName, let problem = NameRules.functionNameProblem(functionName) {
+            problems.append(.error("function name '\(functionName)' \(problem)", at: settingLocations["name"] ?? location))
+        }
+        if apiHandler == nil && scheduledHandler == nil && snsHandler == nil {
+            problems.append(.error("function '\(name)': handler \(handlerName) conforms to none of APIHandler, ScheduledHandler, SNSHandler", at: location))
+        }
+        if !(128...10_240).contains(memory) {
+            problems.append(.error("function '\(name)': memory must be 128 to 10240 MB, not \(memory)", at: settingLocations["memory"] ?? location))
+        }
+        if !(1...900).contains(timeout.seconds) {
+            problems.append(.error("function '\(name)': timeout must be 1 second to 15 minutes, not \(timeout)", at: settingLocations["timeout"] ?? location))
+        }
+        if let limit = reservedConcurrency, limit < 0 {
+            problems.append(.error("function '\(name)': reserved concurrency cannot be negative", at: settingLocations["concurrency"] ?? location))
+        }
+        if !LogRetention.allowedDays.contains(logRetention.days) || logRetention.seconds % 86_400 != 0 {
+            problems.append(.error("function '\(name)': log retention of \(logRetention) is not one CloudWatch Logs offers (\(LogRetention.allowedDays.map(String.init).joined(separator: ", ")) days)",
+                                   at: settingLocations["logRetention"] ?? location))
+        }
+        var keys: Set<String> = []
+        for variable in environment {
+            if !keys.insert(variable.key).inserted {
+                problems.append(.error("function '\(name)' sets environment variable \(variable.key) twice", at: variable.location))
+            }
+            let valid = variable.key.first.map { $0.isLetter && $0.isASCII } == true
+                && variable.key.unicodeScalars.allSatisfy { NameRules.isASCIILetterOrDigit($0) || $0 == "_" }
+            if !valid || ["AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "_HANDLER"].contains(variable.key) {
+                problems.append(.error("function '\(name)': '\(variable.key)' is not a usable environment variable name (letters, digits, '_', starting with a letter; not reserved by Lambda)", at: variable.location))
+            }
+        }
+        for grant in grants where grant.expectedKind != grant.target.kind {
+            problems.append(.error("function '\(name)': grant \(grant.access.rawValue) applies to a \(grant.expectedKind.rawValue), not to \(grant.target)", at: grant.location))
+        }
+        return problems
+    }
+}
+
+/// Lambda instruction sets.
+public enum CPUArchitecture: String, Sendable, Hashable {
+    case arm64
+    case x86_64
+}
+
+/// An environment variable of a function.
+public struct EnvironmentVariable: Sendable, Hashable {
+    /// The value: literal, or resolved from another resource at deploy time.
+    public enum Value: Sendable, Hashable {
+        case literal(String)
+        case attribute(ResourceID, ResourceAttribute, declaredAt: SourceLocation)
+    }
+
+    /// The variable's name.
+    public var key: String
+    /// Its value.
+    public var value: Value
+    /// Where it was set.
+    public var location: SourceLocation
+}
+
+/// Which attribute of a resource a reference resolves to.
+public enum ResourceAttribute: String, Sendable, Hashable {
+    /// The attribute most code needs: a table's or bucket's name, a topic's ARN, a pool's ID.
+    case `default`
+    /// The physical name.
+    case name
+    /// The ARN.
+    case arn
+    /// A user pool's app client ID.
+    case clientID
+    /// A REST API's or distribution's URL.
+    case url
+}
+
+/// The retention periods CloudWatch Logs accepts.
+public enum LogRetention {
+    /// Allowed values of `RetentionInDays`.
+    public static let allowedDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+}

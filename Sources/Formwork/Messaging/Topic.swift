@@ -1,0 +1,147 @@
+/// An SNS topic with its subscriptions.
+///
+/// ```swift
+/// Topic("Notifications").encryption(.with(key))
+///     .subscribe(.email("team@example.com"), .function(notifier))
+/// ```
+public struct Topic: Resource, Taggable {
+    public static let kind = ResourceKind.topic
+    public let name: String
+    public let location: SourceLocation
+    /// The physical topic name; generated when nil.
+    public private(set) var topicName: String?
+    /// A display name used in SMS and e-mail.
+    public private(set) var displayName: String?
+    /// Encryption at rest (SNS requires a key to encrypt).
+    public private(set) var encryption = Encryption.serviceManaged
+    /// Subscriptions, in order.
+    public private(set) var subscriptions: [Subscription] = []
+    private var settingLocations: [String: SourceLocation] = [:]
+
+    /// Declares a topic.
+    public init(_ name: String,
+                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+        self.name = name
+        self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
+    }
+
+    /// Sets the physical name.
+    public func named(_ topicName: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        with {
+            $0.topicName = topicName
+            $0.settingLocations["name"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
+        }
+    }
+    /// Sets the display name.
+    public func displayName(_ text: String) -> Self { with { $0.displayName = text } }
+    /// Encrypts messages at rest.
+    public func encryption(_ encryption: Encryption, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        with {
+            $0.encryption = encryption
+            $0.settingLocations["encryption"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
+        }
+    }
+    /// Adds subscriptions.
+    public func subscribe(_ subscriptions: Subscription...) -> Self { with { $0.subscriptions += subscriptions } }
+
+    public var references: [Reference] {
+        var refs = subscriptions.compactMap { sub -> Reference? in
+            guard case .function(let id, let declared, _) = sub.endpoint else { return nil }
+            return Reference(target: id, targetLocation: declared, purpose: "subscription", location: sub.location)
+        }
+        if let ref = encryption.reference(purpose: "encryption", at: settingLocations["encryption"] ?? location) { refs.append(ref) }
+        return refs
+    }
+
+    public func validate() -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if let topicName, let problem = NameRules.topicNameProblem(topicName) {
+            problems.append(.error("topic name '\(topicName)' \(problem)", at: settingLocations["name"] ?? location))
+        }
+        for sub in subscriptions {
+            switch sub.endpoint {
+            case .email(let address) where !address.contains("@") || address.hasPrefix("@") || address.hasSuffix("@"):
+                problems.append(.error("topic '\(name)': '\(address)' is not an e-mail address", at: sub.location))
+            case .sms(let number) where !(number.hasPrefix("+") && number.dropFirst().allSatisfy(\.isNumber) && (8...16).contains(number.count)):
+                problems.append(.error("topic '\(name)': '\(number)' is not an E.164 phone number such as +14155550100", at: sub.location))
+            case .https(let url) where !url.hasPrefix("https://"):
+                problems.append(.error("topic '\(name)': HTTPS subscription endpoint '\(url)' must start with https://", at: sub.location))
+            case .function(let id, let declared, let receives) where !receives:
+                problems.append(.error("topic '\(name)' delivers to function '\(id.name)', whose handler is not an SNSHandler", at: sub.location,
+                                       notes: [.init("function '\(id.name)' declared here", at: declared)]))
+            default: break
+            }
+        }
+        return problems
+    }
+}
+
+/// A subscription of a topic.
+public struct Subscription: Sendable, Hashable {
+    /// Where messages go.
+    public enum Endpoint: Sendable, Hashable {
+        case email(String)
+        case sms(String)
+        case https(String)
+        case function(ResourceID, declaredAt: SourceLocation, receivesMessages: Bool)
+    }
+
+    /// The endpoint.
+    public var endpoint: Endpoint
+    /// Where the subscription was written.
+    public var location: SourceLocation
+
+    /// E-mail delivery.
+    public static func email(_ address: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Subscription {
+        Subscription(endpoint: .email(address), location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    }
+    /// SMS delivery to an E.164 number.
+    public static func sms(_ number: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Subscription {
+        Subscription(endpoint: .sms(number), location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    }
+    /// HTTPS delivery (the endpoint must confirm the subscription).
+    public static func https(_ url: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Subscription {
+        Subscription(endpoint: .https(url), location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    }
+    /// Delivery to a function whose handler is an ``SNSHandler``.
+    public static func function(_ function: Function, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Subscription {
+        Subscription(endpoint: .function(function.id, declaredAt: function.location, receivesMessages: function.snsHandler != nil),
+                     location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    }
+
+    /// The protocol name SNS uses.
+    public var protocolName: String {
+        switch endpoint {
+        case .email: "email"
+        case .sms: "sms"
+        case .https: "https"
+        case .function: "lambda"
+        }
+    }
+}
+
+/// A verified SES sending identity (a domain or an e-mail address).
+public struct EmailIdentity: Resource, Taggable {
+    public static let kind = ResourceKind.emailIdentity
+    public let name: String
+    public let location: SourceLocation
+    /// The domain or address.
+    public let identity: String
+
+    /// Declares an identity.
+    public init(_ name: String, identity: String,
+                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+        self.name = name
+        self.identity = identity
+        self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
+    }
+
+    /// Whether the identity is a single address rather than a domain.
+    public var isAddress: Bool { identity.contains("@") }
+
+    public func validate() -> [Diagnostic] {
+        let valid = !identity.isEmpty && !identity.contains(" ") && identity.contains(".")
+            && identity.split(separator: "@", omittingEmptySubsequences: false).count <= 2
+        return valid ? [] : [.error("email identity '\(name)': '\(identity)' is neither a domain nor an e-mail address", at: location)]
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Formwork
+import Foundation
+
+/// The `formwork` command line as a library, so a team's own executable can run it over its
+/// own blueprints:
+///
+/// ```swift
+/// @main struct MyTool {
+///     static func main() { exit(FormworkCLI.run(blueprints: [MyBlueprint()])) }
+/// }
+/// ```
+public enum FormworkCLI {
+    /// The blueprints the running command works on.
+    @TaskLocal static var blueprints: [any Blueprint] = []
+
+    /// Runs the command line over `blueprints` and returns the exit status:
+    /// 0 success, 1 findings (diagnostics, differences), 2 usage or I/O error.
+    public static func run(blueprints: [any Blueprint], arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+                           output: TextSink = .standard) -> Int32 {
+        $blueprints.withValue(blueprints) {
+            Console.$current.withValue(output) {
+                do {
+                    var command = try FormworkCommand.parseAsRoot(arguments)
+                    try command.run()
+                    return 0
+                } catch let failure as CommandFailure {
+                    if !failure.message.isEmpty { Console.error(failure.message) }
+                    return failure.status
+                } catch {
+                    let code = FormworkCommand.exitCode(for: error)
+                    let message = FormworkCommand.fullMessage(for: error)
+                    if code == .success {
+                        Console.print(message)
+                        return 0
+                    }
+                    Console.error(message)
+                    return 2
+                }
+            }
+        }
+    }
+}
+
+/// A failure with a status: 1 for findings, 2 for usage and I/O problems.
+struct CommandFailure: Error {
+    var status: Int32
+    var message: String
+
+    static func findings(_ message: String = "") -> CommandFailure { CommandFailure(status: 1, message: message) }
+    static func usage(_ message: String) -> CommandFailure { CommandFailure(status: 2, message: message) }
+}
+
+/// Where the commands write: standard output and standard error, or buffers in tests.
+public struct TextSink: Sendable {
+    let out: @Sendable (String) -> Void
+    let err: @Sendable (String) -> Void
+
+    /// Creates a sink from two writers.
+    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void) {
+        self.out = out
+        self.err = err
+    }
+
+    /// The process's standard output and standard error.
+    public static let standard = TextSink(
+        out: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
+        err: { text in FileHandle.standardError.write(Data(text.utf8)) })
+}
+
+enum Console {
+    @TaskLocal static var current = TextSink.standard
+
+    static func print(_ text: String) { current.out(text.hasSuffix("\n") ? text : text + "\n") }
+    static func error(_ text: String) { current.err(text.hasSuffix("\n") ? text : text + "\n") }
+}
+
+struct FormworkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "formwork",
+        abstract: "Describe a serverless system once in Swift; generate, check and draw it.",
+        discussion: """
+            Exit status: 0 success, 1 findings (blueprint errors), 2 usage or I/O error.
+            """,
+        subcommands: [SynthCommand.self, ValidateCommand.self, ListCommand.self, GraphCommand.self])
+}
+
+/// Options shared by commands that read a blueprint.
+struct BlueprintOptions: ParsableArguments {
+    @Option(name: .long, help: "The blueprint to use, when the executable has several.")
+    var blueprint: String?
+
+    func selected() throws -> any Blueprint {
+        let all = FormworkCLI.blueprints
+        guard !all.isEmpty else { throw CommandFailure.usage("error: this executable registers no blueprints") }
+        guard let name = blueprint else { return all[0] }
+        guard let found = all.first(where: { $0.name == name }) else {
+            throw CommandFailure.usage("error: no blueprint named '\(name)'; available: \(all.map(\.name).joined(separator: ", "))")
+        }
+        return found
+    }
+
+    /// The environments to use: one by name, or all of the blueprint's.
+    func environments(of blueprint: any Blueprint, named name: String?) throws -> [Environment] {
+        guard let name else { return blueprint.environments }
+        guard let env = blueprint.environment(named: name) else {
+            throw CommandFailure.usage("error: blueprint \(blueprint.name) has no environment '\(name)'; it has \(blueprint.environments.map(\.name).joined(separator: ", "))")
+        }
+        return [env]
+    }
+}
+
+/// Prints diagnostics to standard error and returns whether any is an error.
+func report(_ diagnostics: [Diagnostic], environment: Environment) -> Bool {
+    var seen: Set<String> = []
+    for diagnostic in diagnostics where seen.insert(diagnostic.description).inserted {
+        Console.error("\(diagnostic) [\(environment.name)]")
+    }
+    return diagnostics.hasErrors
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Formwork
+import FormworkTemplate
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check the blueprint in every environment and report all problems at once.",
+        discussion: "Prints file:line:column diagnostics; exits 1 when any is an error.")
+
+    @OptionGroup var blueprintOptions: BlueprintOptions
+
+    @Option(name: .long, help: "Check only this environment.")
+    var env: String?
+
+    func run() throws {
+        let blueprint = try blueprintOptions.selected()
+        var failed = false, warnings = 0
+        let environments = try blueprintOptions.environments(of: blueprint, named: env)
+        for environment in environments {
+            var result = Synthesizer(blueprint: blueprint, environment: environment).synthesize()
+            _ = try? result.render(as: .yaml)
+            failed = report(result.diagnostics, environment: environment) || failed
+            warnings += result.diagnostics.filter { $0.severity == .warning }.count
+        }
+        if failed { throw CommandFailure.findings() }
+        let names = environments.map(\.name).joined(separator: ", ")
+        Console.print("\(blueprint.name): no errors in \(names)\(warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : "")")
+    }
+}
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the template's resources as a table: logical ID, type, blueprint resource, where declared.")
+
+    @OptionGroup var blueprintOptions: BlueprintOptions
+
+    @Option(name: .long, help: "The environment (default: the blueprint's first).")
+    var env: String?
+
+    func run() throws {
+        let blueprint = try blueprintOptions.selected()
+        guard let environment = try blueprintOptions.environments(of: blueprint, named: env).first else { return }
+        let result = Synthesizer(blueprint: blueprint, environment: environment).synthesize()
+        let rows = result.template.resources.map { resource in
+            [resource.logicalID, resource.type, resource.origin?.name ?? "", resource.originLocation?.description ?? ""]
+        }
+        Console.print(TextTable.render(header: ["LOGICAL ID", "TYPE", "FROM", "DECLARED AT"], rows: rows))
+        Console.print("\(rows.count) resources in \(environment.name)")
+        if report(result.diagnostics, environment: environment) { throw CommandFailure.findings() }
+    }
+}
+
+struct GraphCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Draw the architecture: resources and the references between them, as Mermaid or Graphviz dot.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case mermaid, dot }
+
+    @OptionGroup var blueprintOptions: BlueprintOptions
+
+    @Option(name: .long, help: "The environment (default: the blueprint's last, usually prod).")
+    var env: String?
+
+    @Option(name: .long, help: "mermaid or dot.")
+    var format: Format = .mermaid
+
+    func run() throws {
+        let blueprint = try blueprintOptions.selected()
+        guard let environment = try blueprintOptions.environments(of: blueprint, named: env).last else { return }
+        let architecture = blueprint.architecture(for: environment)
+        Console.print(ArchitectureGraph(architecture: architecture).render(format == .mermaid ? .mermaid : .dot))
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum TextTable {
+    static func render(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

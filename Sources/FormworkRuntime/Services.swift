@@ -1,0 +1,60 @@
+import Foundation
+
+/// Everything a handler may use besides its event: the service clients, its environment
+/// and the clock. The host provides them: in-process simulated services in the simulator,
+/// AWS-backed clients in a deployed function. Handlers never call `Date()`; they ask
+/// ``now``.
+public struct Services: Sendable {
+    /// DynamoDB-style tables.
+    public var tables: any TableClient
+    /// SNS topics and SES e-mail.
+    public var notifications: any NotificationClient
+    /// The Cognito user pool's admin operations.
+    public var users: any UserDirectoryClient
+    /// The function's environment variables (table names, topic ARNs, the user pool id…).
+    public var environment: [String: String]
+    /// The current time.
+    public var now: @Sendable () -> Date
+
+    /// Bundles the clients, environment and clock for a handler.
+    public init(
+        tables: any TableClient,
+        notifications: any NotificationClient,
+        users: any UserDirectoryClient,
+        environment: [String: String] = [:],
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.tables = tables
+        self.notifications = notifications
+        self.users = users
+        self.environment = environment
+        self.now = now
+    }
+
+    /// The environment variable `name`.
+    ///
+    /// - Throws: ``MissingEnvironmentVariable`` when it is not set or empty.
+    public func requiredEnvironment(_ name: String) throws -> String {
+        guard let value = environment[name], !value.isEmpty else {
+            throw MissingEnvironmentVariable(name: name)
+        }
+        return value
+    }
+}
+
+/// A handler needed an environment variable its function does not set: a blueprint or
+/// deployment mistake, not the caller's.
+public struct MissingEnvironmentVariable: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The variable's name.
+    public var name: String
+
+    /// Creates the error for the variable `name`.
+    public init(name: String) {
+        self.name = name
+    }
+
+    /// `Environment variable 'NAME' is not set.`
+    public var description: String {
+        "Environment variable '\(name)' is not set."
+    }
+}

@@ -1,0 +1,198 @@
+import Formwork
+
+extension EmitContext {
+    mutating func emitFunction(_ function: Function) {
+        let name = function.name
+        let logGroup = "\(name)LogGroup", role = "\(name)Role", queue = "\(name)DeadLetterQueue"
+        let physicalName = function.functionName
+        var logGroupResource = TemplateResource(logGroup, type: "AWS::Logs::LogGroup", properties: MapBuilder.entries([
+            "LogGroupName": physicalName.map { .string("/aws/lambda/\($0)") },
+            "RetentionInDays": .int(function.logRetention.days),
+            "KmsKeyId": keyArn(function.encryption),
+            "Tags": tagList,
+        ]))
+        applyRetention(&logGroupResource, retain: environment.isProduction)
+        add(logGroupResource)
+        if function.deadLetterQueue {
+            var deadLetters = TemplateResource(queue, type: "AWS::SQS::Queue", properties: MapBuilder.entries([
+                "MessageRetentionPeriod": .int(TimeSpan.days(14).seconds),
+                "KmsMasterKeyId": keyArn(function.encryption),
+                "SqsManagedSseEnabled": function.encryption.keyID == nil ? true : nil,
+                "Tags": tagList,
+            ]))
+            applyRetention(&deadLetters, retain: false)
+            add(deadLetters)
+        }
+        add(functionRole(function, logGroup: logGroup, queue: function.deadLetterQueue ? queue : nil))
+
+        var variables: [TemplateEntry] = []
+        for variable in function.environment {
+            switch variable.value {
+            case .literal(let text): variables.append(TemplateEntry(variable.key, .string(text)))
+            case .attribute(let id, let attribute, _): variables.append(TemplateEntry(variable.key, attributeValue(id, attribute)))
+            }
+        }
+        var events: [TemplateEntry] = []
+        for api in architecture.resources(of: RestAPI.self) {
+            for route in api.routes where route.function == function.id {
+                events.append(TemplateEntry(Self.eventName(route), routeEvent(route, api: api)))
+            }
+        }
+        var resource = TemplateResource(name, type: "AWS::Serverless::Function", properties: MapBuilder.entries([
+            "FunctionName": physicalName.map(TemplateValue.string),
+            "Description": .string("Runs \(function.handlerName)"),
+            "CodeUri": .string("../../\(function.codePath)"),
+            "Architectures": [.string(function.architecture.rawValue)],
+            "MemorySize": .int(function.memory),
+            "Timeout": .int(function.timeout.seconds),
+            "Role": .getAtt(role, "Arn"),
+            "ReservedConcurrentExecutions": function.reservedConcurrency.map(TemplateValue.int),
+            "Tracing": function.tracing ? "Active" : "PassThrough",
+            "LoggingConfig": .map(["LogGroup": .ref(logGroup), "LogFormat": "JSON"]),
+            "DeadLetterQueue": function.deadLetterQueue ? .map(["Type": "SQS", "TargetArn": .getAtt(queue, "Arn")]) : nil,
+            "Environment": variables.isEmpty ? nil : .map(["Variables": .map(variables)]),
+            "KmsKeyArn": variables.isEmpty ? nil : keyArn(function.encryption),
+            "Events": events.isEmpty ? nil : .map(events),
+            "Tags": tagMap,
+            "PropagateTags": true,
+        ]))
+        resource.metadata.append(TemplateEntry("Formwork", .map(["Handler": .string(function.handlerName)])))
+        resource.skipCheck("CKV_AWS_117", because: "The function reaches only AWS service endpoints over TLS with IAM authentication; a VPC would add NAT cost and cold-start latency without narrowing what it can reach.")
+        add(resource)
+        if template.globals.isEmpty {
+            template.globals = [TemplateEntry("Function", .map(["Runtime": "provided.al2023", "Handler": "bootstrap"]))]
+        }
+    }
+
+    /// `GET /tasks/{taskId}` → `GetTasksTaskId`.
+    static func eventName(_ route: Route) -> String {
+        let method = route.method.rawValue.prefix(1) + route.method.rawValue.dropFirst().lowercased()
+        let parts = route.segments.map { segment -> String in
+            let text: String = switch segment {
+            case .literal(let t): t
+            case .parameter(let t): t
+            case .greedy(let t): t
+            }
+            let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+            return words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        }
+        let joined = String(method) + parts.joined()
+        return route.segments.isEmpty ? joined + "Root" : joined
+    }
+
+    func routeEvent(_ route: Route, api: RestAPI) -> TemplateValue {
+        var properties: [TemplateEntry] = [
+            TemplateEntry("RestApiId", .ref(api.name)),
+            TemplateEntry("Path", .string(route.path)),
+            TemplateEntry("Method", .string(route.method.rawValue.lowercased())),
+        ]
+        if route.isPublic {
+            properties.append(TemplateEntry("Auth", .map(["Authorizer": "NONE"])))
+        }
+        if route.cacheTTL != nil, api.cache != nil {
+            let header: [TemplateValue] = route.isPublic ? [] : [.map(["method.request.header.Authorization": .map(["Required": true, "Caching": true])])]
+            let query: [TemplateValue] = route.cacheKeyQueryParameters.map {
+                .map([TemplateEntry("method.request.querystring.\($0)", .map(["Required": false, "Caching": true]))])
+            }
+            properties.append(TemplateEntry("RequestParameters", .list(header + query)))
+        }
+        if let body = route.body {
+            properties.append(TemplateEntry("RequestModel", .map([
+                "Model": .string(APIModels.modelName(body, route: route)), "Required": true, "ValidateBody": true,
+            ])))
+        }
+        return .map(["Type": "Api", "Properties": .map(properties)])
+    }
+
+    func functionRole(_ function: Function, logGroup: String, queue: String?) -> TemplateResource {
+        var statements: [TemplateValue] = [
+            .map([
+                "Sid": "WriteOwnLogs", "Effect": "Allow",
+                "Action": .strings(["logs:CreateLogStream", "logs:PutLogEvents"]),
+                "Resource": .getAtt(logGroup, "Arn"),
+            ])
+        ]
+        if function.tracing {
+            statements.append(.map([
+                // X-Ray's write actions support no resource-level permissions: AWS requires '*'.
+                "Sid": "WriteTracesXRayRequiresAllResources", "Effect": "Allow",
+                "Action": .strings(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]),
+                "Resource": "*",
+            ]))
+        }
+        if let queue {
+            statements.append(.map([
+                "Sid": "SendFailedEventsToDeadLetterQueue", "Effect": "Allow",
+                "Action": "sqs:SendMessage", "Resource": .getAtt(queue, "Arn"),
+            ]))
+        }
+        var keyActions: [ResourceID: Set<String>] = [:]
+        if let key = function.encryption.keyID, queue != nil {
+            keyActions[key, default: []].formUnion(["kms:Decrypt", "kms:GenerateDataKey"])
+        }
+        for grant in function.grants {
+            statements.append(contentsOf: grantStatements(grant))
+            if let key = encryptionKey(of: grant.target), !grant.keyActions.isEmpty {
+                keyActions[key, default: []].formUnion(grant.keyActions)
+            }
+        }
+        for (key, actions) in keyActions.sorted(by: { $0.key < $1.key }) {
+            statements.append(.map([
+                "Sid": .string("UseKey\(key.name)"), "Effect": "Allow",
+                "Action": .strings(actions.sorted()), "Resource": .getAtt(key.name, "Arn"),
+            ]))
+        }
+        var role = TemplateResource("\(function.name)Role", type: "AWS::IAM::Role", properties: [
+            TemplateEntry("Description", .string("Least-privilege role of \(function.name)")),
+            TemplateEntry("AssumeRolePolicyDocument", .map([
+                "Version": "2012-10-17",
+                "Statement": [.map([
+                    "Effect": "Allow", "Principal": .map(["Service": "lambda.amazonaws.com"]), "Action": "sts:AssumeRole",
+                    "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
+                ])],
+            ])),
+            TemplateEntry("Policies", [.map([
+                "PolicyName": .string("\(function.name)Access"),
+                "PolicyDocument": .map(["Version": "2012-10-17", "Statement": .list(statements)]),
+            ])]),
+            TemplateEntry("Tags", tagList),
+        ])
+        if function.tracing {
+            role.metadata.append(TemplateEntry("Formwork", .map([
+                "WildcardResources": "xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource ARNs, so AWS requires Resource '*'.",
+            ])))
+        }
+        return role
+    }
+
+    func encryptionKey(of id: ResourceID) -> ResourceID? {
+        switch id.kind {
+        case .table: resolve(id, as: Table.self)?.encryption.keyID
+        case .topic: resolve(id, as: Topic.self)?.encryption.keyID
+        default: nil
+        }
+    }
+
+    /// The policy statements of one grant: its actions on the target, and on each index.
+    func grantStatements(_ grant: Grant) -> [TemplateValue] {
+        let target = grant.target.name
+        let sid = grant.access.rawValue.prefix(1).uppercased() + grant.access.rawValue.dropFirst() + target
+        let resource: TemplateValue = switch grant.target.kind {
+        case .table, .userPool: .getAtt(target, "Arn")
+        case .topic: .ref(target)
+        case .emailIdentity: .sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${\(target)}")
+        case .parameter: .sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${\(target)}")
+        default: .getAtt(target, "Arn")
+        }
+        var statements: [TemplateValue] = [
+            .map(["Sid": .string(sid), "Effect": "Allow", "Action": .strings(grant.actions), "Resource": resource])
+        ]
+        if let table = resolve(grant.target, as: Table.self), !table.indexes.isEmpty, !grant.indexActions.isEmpty {
+            statements.append(.map([
+                "Sid": .string("\(sid)Indexes"), "Effect": "Allow", "Action": .strings(grant.indexActions),
+                "Resource": .list(table.indexes.map { .sub("${\(target).Arn}/index/\($0.name)") }),
+            ]))
+        }
+        return statements
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import FormworkRuntime
+
+/// The user routes: `GET /me`, `POST /users`, `GET /users`, `GET /users/{userId}` and
+/// `PATCH /users/{userId}`.
+///
+/// Users live in the Cognito user pool (user name = e-mail address, group `Admin` or
+/// `TeamMember`) and in the Users table (`userId` = the user's `sub`).
+public struct UserManagementHandler: APIHandler {
+    private let services: Services
+
+    /// Creates the handler with the clients and settings it may use.
+    public init(services: Services) {
+        self.services = services
+    }
+
+    /// Answers one request to a user route.
+    public func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
+        await Router.respond(
+            to: request, context: context,
+            routes: [
+                Route("GET", "/me", .signedIn) { try await me($0) },
+                Route("POST", "/users", .admin) { try await createUser($0) },
+                Route("GET", "/users", .admin) { try await listUsers($0) },
+                Route("GET", "/users/{userId}", .signedIn) { try await getUser($0) },
+                Route("PATCH", "/users/{userId}", .admin) { try await updateUser($0) },
+            ])
+    }
+
+    /// `GET /me`: the caller's user. A user who is in the pool but not yet in the table
+    /// (such as the first administrator) is recorded from the token's claims.
+    private func me(_ request: RouteRequest) async throws -> APIGatewayResponse {
+        let caller = try request.caller()
+        let users = try services.userStore()
+        if let user = try await users.get(caller.userId) { return try .json(user) }
+        let email = caller.email ?? ""
+        let user = UserRecord(
+            userId: caller.userId, email: email, name: caller.name ?? email, role: caller.role, enabled: true,
+            createdAt: services.now())
+        do {
+            try await users.create(user)
+            return try .json(user)
+        } catch TableError.conditionalCheckFailed {
+            guard let stored = try await users.get(caller.userId) else { throw APIError.notFound("No such user.") }
+            return try .json(stored)
+        }
+    }
+
+    /// `POST /users`: invites a user. Cognito creates the user and e-mails a temporary
+    /// password; the user joins the role's group and is recorded in the table.
+    private func createUser(_ request: RouteRequest) async throws -> APIGatewayResponse {
+        let body = try BodyValidation.validate(request.event, against: RequestSchemas.createUser)
+        let email = (body.string("email") ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let name = body.string("name") ?? ""
+        guard let role = body.string("role").flatMap(Role.init(rawValue:)) else {
+            throw APIError.invalid("role", "is required")
+        }
+        let poolId = try services.requiredEnvironment(ConfigurationKeys.userPoolId)
+        let users = try services.userStore()
+        if try await users.find(email: email) != nil { throw Self.userExists(email) }
+
+        let created: DirectoryUser
+        do {
+            created = try await services.users.adminCreateUser(
+                userPoolId: poolId, username: email, attributes: ["email": email, "name": name])
+        } catch DirectoryError.usernameExists {
+            // In the pool but not in the table: an earlier invitation stopped half-way (or
+            // the user was added outside the API). Finish it, without a second invitation.
+            created = try await services.users.adminGetUser(userPoolId: poolId, username: email)
+            request.logger.warning("User \(email) was already in the pool; recording it")
+        } catch let error as DirectoryError {
+            throw Self.apiError(for: error, email: email)
+        }
+        try await moveToGroup(of: role, username: email, poolId: poolId)
+        let user = UserRecord(
+            userId: created.sub, email: email, name: name, role: role, enabled: true, createdAt: services.now())
+        do {
+            try await users.create(user)
+        } catch TableError.conditionalCheckFailed {
+            throw Self.userExists(email)
+        }
+        request.logger.info("Invited user \(user.userId) as \(role.rawValue)")
+        return try .json(status: 201, user)
+    }
+
+    /// `GET /users`: every user, by e-mail address.
+    private func listUsers(_ request: RouteRequest) async throws -> APIGatewayResponse {
+        let users = try await services.userStore().all().sorted { ($0.email, $0.userId) < ($1.email, $1.userId) }
+        return try .json(ItemList(items: users, nextToken: nil))
+    }
+
+    /// `GET /users/{userId}`: for administrators, and for the user itself.
+    private func getUser(_ request: RouteRequest) async throws -> APIGatewayResponse {
+        let caller = try request.caller()
+        let userId = try request.pathParameter("userId")
+        guard caller.isAdmin || caller.userId == userId else {
+            throw APIError.forbidden("Only administrators may read other users.")
+        }
+        guard let user = try await services.userStore().get(userId) else { throw APIError.notFound("No such user.") }
+        return try .json(user)
+    }
+
+    /// `PATCH /users/{userId}`: renames, changes the role (moving the Cognito group) or
+    /// enables and disables sign-in.
+    private func updateUser(_ request: RouteRequest) async throws -> APIGatewayResponse {
+        let userId = try request.pathParameter("userId")
+        let body = try BodyValidation.validate(request.event, against: RequestSchemas.updateUser)
+        let name = body.string("name")
+        let role = body.string("role").flatMap(Role.init(rawValue:))
+        let enabled = body.bool("enabled")
+        let poolId = try services.requiredEnvironment(ConfigurationKeys.userPoolId)
+        let users = try services.userStore()
+        guard let user = try await users.get(userId) else { throw APIError.notFound("No such user.") }
+
+        let directory = services.users
+        let username = user.email
+        do {
+            if let name, name != user.name {
+                try await directory.adminUpdateUserAttributes(
+                    userPoolId: poolId, username: username, attributes: ["name": name])
+            }
+            if let role {
+                try await moveToGroup(of: role, username: username, poolId: poolId)
+            }
+            if let enabled, enabled != user.enabled {
+                if enabled {
+                    try await directory.adminEnableUser(userPoolId: poolId, username: username)
+                } else {
+                    try await directory.adminDisableUser(userPoolId: poolId, username: username)
+                }
+            }
+        } catch DirectoryError.userNotFound {
+            throw APIError.notFound("The user is no longer in the user pool.")
+        }
+        guard let updated = try await users.update(userId, name: name, role: role, enabled: enabled) else {
+            throw APIError.notFound("No such user.")
+        }
+        return try .json(updated)
+    }
+
+    /// Puts the user in `role`'s group and takes it out of the other role's.
+    private func moveToGroup(of role: Role, username: String, poolId: String) async throws {
+        let directory = services.users
+        let current = try await directory.adminListGroupsForUser(userPoolId: poolId, username: username)
+        if !current.contains(role.groupName) {
+            try await directory.adminAddUserToGroup(userPoolId: poolId, username: username, groupName: role.groupName)
+        }
+        for other in Role.allCases where other != role && current.contains(other.groupName) {
+            try await directory.adminRemoveUserFromGroup(
+                userPoolId: poolId, username: username, groupName: other.groupName)
+        }
+    }
+
+    private static func userExists(_ email: String) -> APIError {
+        APIError(status: 409, code: "UserExists", message: "A user with the e-mail address \(email) already exists.")
+    }
+
+    /// The answer to a Cognito refusal of a new user: the caller's input, or a failure.
+    private static func apiError(for error: DirectoryError, email: String) -> any Error {
+        switch error {
+        case .aliasExists: userExists(email)
+        case .invalidParameter(let message): APIError.invalid("email", message)
+        default: error
+        }
+    }
+}

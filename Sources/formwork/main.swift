@@ -1,0 +1,5 @@
+import Blueprints
+import FormworkCLI
+import Foundation
+
+exit(FormworkCLI.run(blueprints: [TaskManagementBlueprint()]))

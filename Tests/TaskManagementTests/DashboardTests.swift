@@ -1,0 +1,70 @@
+import Foundation
+import FormworkRuntime
+import Testing
+
+private struct DashboardReply: Decodable {
+    struct Totals: Decodable, Equatable {
+        var todo: Int
+        var in_progress: Int
+        var blocked: Int
+        var done: Int
+    }
+
+    struct Assignee: Decodable, Equatable {
+        var userId: String
+        var name: String
+        var open: Int
+        var done: Int
+        var overdue: Int
+    }
+
+    var totals: Totals
+    var overdue: Int
+    var dueSoon: Int
+    var completionRate: Double
+    var byAssignee: [Assignee]
+}
+
+@Suite("Dashboard")
+struct DashboardTests {
+    @Test("totals by status, overdue, due soon, completion rate and each assignee's share")
+    func totals() async throws {
+        let world = World()
+        let admin = try await world.admin()
+        let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
+        let cy = try await world.invite("cy@example.com", name: "Cy", by: admin)
+        let late = try await world.createTask("Will be late", for: bo, dueIn: 1, by: admin)
+        let finished = try await world.createTask("Finished", for: bo, dueIn: 1, by: admin)
+        _ = try await world.createTask("Due soon", for: cy, dueIn: 20, by: admin)
+        let blocked = try await world.createTask("Blocked", for: cy, dueIn: 100, by: admin)
+        _ = try await world.call("PATCH", "/tasks/\(finished.taskId)", as: bo, body: json(["version": 1, "status": "done"]))
+        _ = try await world.call("PATCH", "/tasks/\(blocked.taskId)", as: cy, body: json(["version": 1, "status": "blocked"]))
+        _ = try await world.call("PATCH", "/tasks/\(late.taskId)", as: bo, body: json(["version": 1, "status": "in_progress"]))
+        world.clock.advance(hours: 2)
+
+        let reply = try await world.call("GET", "/admin/dashboard", as: admin)
+
+        #expect(reply.status == 200)
+        let dashboard = try reply.decode(DashboardReply.self)
+        #expect(dashboard.totals == .init(todo: 1, in_progress: 1, blocked: 1, done: 1))
+        #expect(dashboard.overdue == 1)
+        #expect(dashboard.dueSoon == 1)
+        #expect(dashboard.completionRate == 0.25)
+        #expect(dashboard.byAssignee == [
+            .init(userId: bo.userId, name: "Bo", open: 1, done: 1, overdue: 1),
+            .init(userId: cy.userId, name: "Cy", open: 2, done: 0, overdue: 0),
+        ])
+    }
+
+    @Test("with no tasks the completion rate is 0")
+    func empty() async throws {
+        let world = World()
+        let admin = try await world.admin()
+
+        let dashboard = try await world.call("GET", "/admin/dashboard", as: admin).decode(DashboardReply.self)
+
+        #expect(dashboard.totals == .init(todo: 0, in_progress: 0, blocked: 0, done: 0))
+        #expect(dashboard.completionRate == 0)
+        #expect(dashboard.byAssignee.isEmpty)
+    }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Installs what the Swift build and scripts/validate_templates.py need, and only what is missing:
+#   - libyaml-dev (system libyaml for the CYAML module), through apt-get;
+#   - cfn-lint and aws-sam-translator, pinned, into the Python that runs the validator
+#     ($PYTHON, default python3);
+#   - checkov, pinned, into .venv-checkov/ at the repository root (git-ignored), because it
+#     pins its own versions of boto3 and other libraries cfn-lint and the SAM translator share.
+# Safe to run again: every step first checks whether it is already done.
+set -euo pipefail
+
+CFN_LINT_VERSION=1.51.0
+SAM_TRANSLATOR_VERSION=1.110.0
+CHECKOV_VERSION=3.3.30
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python3}"
+CHECKOV_VENV="$REPO/.venv-checkov"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+
+log() { printf '%s\n' "install-test-deps: $*"; }
+
+# --- system packages ---------------------------------------------------------------------
+
+apt_missing=()
+if command -v dpkg >/dev/null 2>&1; then
+    dpkg -s libyaml-dev >/dev/null 2>&1 || apt_missing+=(libyaml-dev)
+    # `python3 -m venv` needs ensurepip, which Debian ships separately in python3-venv.
+    if ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
+        apt_missing+=(python3-venv)
+    fi
+    if [ "${#apt_missing[@]}" -gt 0 ]; then
+        log "installing ${apt_missing[*]}"
+        $SUDO apt-get update
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${apt_missing[@]}"
+    else
+        log "libyaml-dev already installed"
+    fi
+elif command -v pkg-config >/dev/null 2>&1 && pkg-config --exists yaml-0.1; then
+    log "libyaml found through pkg-config"
+else
+    log "warning: no dpkg and no pkg-config yaml-0.1; install libyaml yourself (macOS: brew install libyaml)"
+fi
+
+# --- cfn-lint and aws-sam-translator ------------------------------------------------------
+
+installed_version() {
+    # $1: python executable, $2: distribution name; prints the version or nothing.
+    "$1" -c 'import sys, importlib.metadata as m
+try:
+    print(m.version(sys.argv[1]))
+except m.PackageNotFoundError:
+    pass' "$2" 2>/dev/null || true
+}
+
+wanted=()
+[ "$(installed_version "$PYTHON" cfn-lint)" = "$CFN_LINT_VERSION" ] || wanted+=("cfn-lint==$CFN_LINT_VERSION")
+[ "$(installed_version "$PYTHON" aws-sam-translator)" = "$SAM_TRANSLATOR_VERSION" ] \
+    || wanted+=("aws-sam-translator==$SAM_TRANSLATOR_VERSION")
+if [ "${#wanted[@]}" -gt 0 ]; then
+    log "installing ${wanted[*]} into $("$PYTHON" -c 'import sys; print(sys.executable)')"
+    if ! "$PYTHON" -m pip install --disable-pip-version-check "${wanted[@]}"; then
+        log "error: pip could not install into $PYTHON."
+        log "If it is an externally managed system Python, create a virtual environment and run"
+        log "  PYTHON=/path/to/venv/bin/python $0"
+        exit 1
+    fi
+else
+    log "cfn-lint $CFN_LINT_VERSION and aws-sam-translator $SAM_TRANSLATOR_VERSION already installed"
+fi
+
+# --- checkov in its own virtual environment -----------------------------------------------
+
+if [ -x "$CHECKOV_VENV/bin/checkov" ] \
+    && [ "$(installed_version "$CHECKOV_VENV/bin/python" checkov)" = "$CHECKOV_VERSION" ]; then
+    log "checkov $CHECKOV_VERSION already installed in $CHECKOV_VENV"
+else
+    if [ ! -x "$CHECKOV_VENV/bin/python" ]; then
+        log "creating $CHECKOV_VENV"
+        "$PYTHON" -m venv "$CHECKOV_VENV"
+    fi
+    log "installing checkov==$CHECKOV_VERSION into $CHECKOV_VENV"
+    "$CHECKOV_VENV/bin/python" -m pip install --disable-pip-version-check --quiet "checkov==$CHECKOV_VERSION"
+fi
+
+log "done: validate with  $PYTHON scripts/validate_templates.py output --checkov $CHECKOV_VENV/bin/checkov"
