@@ -17,13 +17,32 @@ public struct AdminDashboardHandler: APIHandler {
             to: request, context: context,
             routes: [
                 Route("GET", "/admin/dashboard", .admin) { _ in try await dashboard() },
+                Route("GET", "/admin/reports/{proxy+}", .admin) { try await report($0) },
                 Route("GET", "/health", .everyone) { _ in try .json(["status": "ok"]) },
             ])
     }
 
     private func dashboard() async throws -> APIGatewayResponse {
+        try .json(await currentDashboard())
+    }
+
+    /// `GET /admin/reports/{report}`: one part of the dashboard: `totals` (by status, with
+    /// overdue, due-soon and completion rate) or `by-assignee` (`{ items: [...] }`).
+    private func report(_ request: RouteRequest) async throws -> APIGatewayResponse {
+        let name = try request.pathParameter("proxy")
+        guard Self.reports.contains(name) else {
+            throw APIError.notFound("No report '\(name)'; reports: \(Self.reports.joined(separator: ", ")).")
+        }
+        let dashboard = try await currentDashboard()
+        if name == "by-assignee" { return try .json(["items": dashboard.byAssignee]) }
+        return try .json(Dashboard.Summary(dashboard))
+    }
+
+    private static let reports = ["totals", "by-assignee"]
+
+    private func currentDashboard() async throws -> Dashboard {
         let tasks = try await services.taskStore().all()
         let users = try await services.userStore().all()
-        return try .json(Dashboard(tasks: tasks, users: users, now: services.now()))
+        return Dashboard(tasks: tasks, users: users, now: services.now())
     }
 }

@@ -34,6 +34,21 @@ struct Dashboard: Encodable, Equatable, Sendable {
     }
 
     /// How far ahead `dueSoon` looks.
+    /// The dashboard without the per-assignee breakdown (the `totals` report).
+    struct Summary: Encodable, Equatable, Sendable {
+        var totals: Totals
+        var overdue: Int
+        var dueSoon: Int
+        var completionRate: Double
+
+        init(_ dashboard: Dashboard) {
+            totals = dashboard.totals
+            overdue = dashboard.overdue
+            dueSoon = dashboard.dueSoon
+            completionRate = dashboard.completionRate
+        }
+    }
+
     static let dueSoonWindow: TimeInterval = 24 * 3600
 
     var totals = Totals()

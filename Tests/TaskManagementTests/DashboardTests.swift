@@ -67,4 +67,33 @@ struct DashboardTests {
         #expect(dashboard.completionRate == 0)
         #expect(dashboard.byAssignee.isEmpty)
     }
+
+    @Test("reports under /admin/reports/{proxy+}: totals, by-assignee, unknown names 404, members 403")
+    func reports() async throws {
+        let world = World()
+        let admin = try await world.admin()
+        let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
+        _ = try await world.createTask("One", for: bo, dueIn: 30, by: admin)
+
+        let totals = try await world.call("GET", "/admin/reports/totals", as: admin)
+        #expect(totals.status == 200)
+        #expect(try totals.decode(Summary.self) == Summary(totals: .init(todo: 1, in_progress: 0, blocked: 0, done: 0),
+                                                             overdue: 0, dueSoon: 0, completionRate: 0))
+        let byAssignee = try await world.call("GET", "/admin/reports/by-assignee", as: admin)
+        #expect(try byAssignee.decode(Items.self).items == [.init(userId: bo.userId, name: "Bo", open: 1, done: 0, overdue: 0)])
+        #expect(try await world.call("GET", "/admin/reports/nope/deeper", as: admin).status == 404)
+        #expect(try await world.call("GET", "/admin/reports/totals", as: bo).status == 403)
+        #expect(try await world.call("DELETE", "/admin/reports/totals", as: admin).status == 405)
+    }
+
+    private struct Summary: Decodable, Equatable {
+        var totals: DashboardReply.Totals
+        var overdue: Int
+        var dueSoon: Int
+        var completionRate: Double
+    }
+
+    private struct Items: Decodable {
+        var items: [DashboardReply.Assignee]
+    }
 }

@@ -97,7 +97,7 @@ struct World: Sendable {
     /// The resources of the REST API, as API Gateway matches them.
     static let resources = [
         "/me", "/users", "/users/{userId}", "/tasks", "/tasks/{taskId}", "/notifications",
-        "/notifications/{notificationId}/read", "/admin/dashboard", "/health",
+        "/notifications/{notificationId}/read", "/admin/dashboard", "/health", "/admin/reports/{proxy+}",
     ]
 
     let tables = InMemoryTables(schemas: [
@@ -192,6 +192,11 @@ struct World: Sendable {
         let segments = path.split(separator: "/").map(String.init)
         for resource in resources {
             let pattern = resource.split(separator: "/").map(String.init)
+            if let last = pattern.last, last.hasSuffix("+}"), segments.count >= pattern.count,
+               Array(segments.prefix(pattern.count - 1)) == Array(pattern.dropLast()) {
+                let rest = segments.dropFirst(pattern.count - 1).joined(separator: "/")
+                return (resource, [String(last.dropFirst().dropLast(2)): rest])
+            }
             guard pattern.count == segments.count else { continue }
             var parameters: [String: String] = [:]
             var fits = true

@@ -10,7 +10,7 @@ import FormworkRuntime
 ///     Route(.post, "/tasks", to: tasks, groups: [admin], body: CreateTask.schema)
 /// }
 /// ```
-public struct RestAPI: Resource, Taggable {
+public struct RestAPI: Resource, Taggable, LocatedSettings {
     public static let kind = ResourceKind.restAPI
     public let name: String
     public let location: SourceLocation
@@ -38,7 +38,7 @@ public struct RestAPI: Resource, Taggable {
     public private(set) var deniedSourceRanges: [String] = []
     /// The web ACL that filters requests, if any.
     public private(set) var firewall: (acl: ResourceID, declaredAt: SourceLocation, at: SourceLocation)?
-    private var settingLocations: [String: SourceLocation] = [:]
+    var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares an API whose routes are authorized with `authorizer`'s ID tokens.
     public init(_ name: String, stage: String, authorizer: UserPool?,
@@ -53,37 +53,29 @@ public struct RestAPI: Resource, Taggable {
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
-    private func set(_ key: String, _ fileID: String, _ filePath: String, _ line: Int, _ column: Int,
-                     _ change: (inout RestAPI) -> Void) -> RestAPI {
-        with {
-            change(&$0)
-            $0.settingLocations[key] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
-    }
-
     /// Allows browsers on `origin` to call the API.
     public func cors(_ cors: CORS) -> Self { with { $0.cors = cors } }
     /// Sets stage throttling.
     public func throttling(rate: Double, burst: Int, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("throttling", fileID, filePath, line, column) { $0.throttling = Throttling(rate: rate, burst: burst) }
+        setting("throttling", fileID, filePath, line, column) { $0.throttling = Throttling(rate: rate, burst: burst) }
     }
     /// Adds a cache cluster; routes opt in with ``Route/cache(ttl:)``.
     public func cache(_ cache: APICache?, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("cache", fileID, filePath, line, column) { $0.cache = cache }
+        setting("cache", fileID, filePath, line, column) { $0.cache = cache }
     }
     /// Sets access log retention.
     public func accessLogRetention(_ retention: TimeSpan, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("logRetention", fileID, filePath, line, column) { $0.accessLogRetention = retention }
+        setting("logRetention", fileID, filePath, line, column) { $0.accessLogRetention = retention }
     }
     /// Encrypts the access log group.
     public func logEncryption(_ encryption: Encryption, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("encryption", fileID, filePath, line, column) { $0.logEncryption = encryption }
+        setting("encryption", fileID, filePath, line, column) { $0.logEncryption = encryption }
     }
     /// Turns X-Ray tracing on or off.
     public func tracing(_ on: Bool) -> Self { with { $0.tracing = on } }
     /// Denies requests from these CIDR ranges in the resource policy.
     public func denySourceRanges(_ ranges: [String], fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("deny", fileID, filePath, line, column) { $0.deniedSourceRanges = ranges }
+        setting("deny", fileID, filePath, line, column) { $0.deniedSourceRanges = ranges }
     }
     /// Filters requests with a web ACL.
     public func firewall(_ acl: WebACL, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
@@ -102,12 +94,12 @@ public struct RestAPI: Resource, Taggable {
         if let firewall {
             refs.append(Reference(target: firewall.acl, targetLocation: firewall.declaredAt, purpose: "firewall", location: firewall.at))
         }
-        if let ref = logEncryption.reference(purpose: "encryption", at: settingLocations["encryption"] ?? location) { refs.append(ref) }
+        if let ref = logEncryption.reference(purpose: "encryption", at: location(of: "encryption")) { refs.append(ref) }
         return refs
     }
 
     public func validate() -> [Diagnostic] {
-        RouteRules.check(self, settingLocations: settingLocations)
+        RouteRules.check(self)
     }
 }
 

@@ -12,7 +12,7 @@ import FormworkRuntime
 ///     .environment("TASKS_TABLE", tasks)
 ///     .grants(.readWrite(tasks), .publish(notifications))
 /// ```
-public struct Function: Resource, Taggable {
+public struct Function: Resource, Taggable, LocatedSettings {
     public static let kind = ResourceKind.function
     public let name: String
     public let location: SourceLocation
@@ -48,7 +48,7 @@ public struct Function: Resource, Taggable {
     public private(set) var grants: [Grant] = []
     /// The deployment package, relative to the package root.
     public private(set) var codePath: String
-    private var settingLocations: [String: SourceLocation] = [:]
+    var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a function running `handler`.
     public init<H>(_ name: String, handler: H.Type,
@@ -62,31 +62,23 @@ public struct Function: Resource, Taggable {
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
-    private func set(_ key: String, _ fileID: String, _ filePath: String, _ line: Int, _ column: Int,
-                     _ change: (inout Function) -> Void) -> Function {
-        with {
-            change(&$0)
-            $0.settingLocations[key] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
-    }
-
     /// Sets the physical name.
     public func named(_ functionName: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("name", fileID, filePath, line, column) { $0.functionName = functionName }
+        setting("name", fileID, filePath, line, column) { $0.functionName = functionName }
     }
     /// Sets memory in MB.
     public func memory(_ megabytes: Int, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("memory", fileID, filePath, line, column) { $0.memory = megabytes }
+        setting("memory", fileID, filePath, line, column) { $0.memory = megabytes }
     }
     /// Sets the timeout.
     public func timeout(_ timeout: TimeSpan, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("timeout", fileID, filePath, line, column) { $0.timeout = timeout }
+        setting("timeout", fileID, filePath, line, column) { $0.timeout = timeout }
     }
     /// Sets the instruction set.
     public func architecture(_ architecture: CPUArchitecture) -> Self { with { $0.architecture = architecture } }
     /// Reserves concurrency (nil: unreserved).
     public func reservedConcurrency(_ limit: Int?, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("concurrency", fileID, filePath, line, column) { $0.reservedConcurrency = limit }
+        setting("concurrency", fileID, filePath, line, column) { $0.reservedConcurrency = limit }
     }
     /// Adds a literal environment variable.
     public func environment(_ key: String, _ value: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
@@ -108,11 +100,11 @@ public struct Function: Resource, Taggable {
     public func tracing(_ on: Bool) -> Self { with { $0.tracing = on } }
     /// Sets log retention.
     public func logRetention(_ retention: TimeSpan, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("logRetention", fileID, filePath, line, column) { $0.logRetention = retention }
+        setting("logRetention", fileID, filePath, line, column) { $0.logRetention = retention }
     }
     /// Encrypts the log group and dead-letter queue.
     public func encryption(_ encryption: Encryption, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        set("encryption", fileID, filePath, line, column) { $0.encryption = encryption }
+        setting("encryption", fileID, filePath, line, column) { $0.encryption = encryption }
     }
     /// Turns the dead-letter queue on or off.
     public func deadLetterQueue(_ on: Bool) -> Self { with { $0.deadLetterQueue = on } }
@@ -130,30 +122,30 @@ public struct Function: Resource, Taggable {
                 refs.append(Reference(target: id, targetLocation: declared, purpose: "environment variable \(variable.key)", location: variable.location))
             }
         }
-        if let ref = encryption.reference(purpose: "encryption", at: settingLocations["encryption"] ?? location) { refs.append(ref) }
+        if let ref = encryption.reference(purpose: "encryption", at: location(of: "encryption")) { refs.append(ref) }
         return refs
     }
 
     public func validate() -> [Diagnostic] {
         var problems: [Diagnostic] = []
         if let functionName, let problem = NameRules.functionNameProblem(functionName) {
-            problems.append(.error("function name '\(functionName)' \(problem)", at: settingLocations["name"] ?? location))
+            problems.append(.error("function name '\(functionName)' \(problem)", at: location(of: "name")))
         }
         if apiHandler == nil && scheduledHandler == nil && snsHandler == nil {
             problems.append(.error("function '\(name)': handler \(handlerName) conforms to none of APIHandler, ScheduledHandler, SNSHandler", at: location))
         }
         if !(128...10_240).contains(memory) {
-            problems.append(.error("function '\(name)': memory must be 128 to 10240 MB, not \(memory)", at: settingLocations["memory"] ?? location))
+            problems.append(.error("function '\(name)': memory must be 128 to 10240 MB, not \(memory)", at: location(of: "memory")))
         }
         if !(1...900).contains(timeout.seconds) {
-            problems.append(.error("function '\(name)': timeout must be 1 second to 15 minutes, not \(timeout)", at: settingLocations["timeout"] ?? location))
+            problems.append(.error("function '\(name)': timeout must be 1 second to 15 minutes, not \(timeout)", at: location(of: "timeout")))
         }
         if let limit = reservedConcurrency, limit < 0 {
-            problems.append(.error("function '\(name)': reserved concurrency cannot be negative", at: settingLocations["concurrency"] ?? location))
+            problems.append(.error("function '\(name)': reserved concurrency cannot be negative", at: location(of: "concurrency")))
         }
         if !LogRetention.allowedDays.contains(logRetention.days) || logRetention.seconds % 86_400 != 0 {
             problems.append(.error("function '\(name)': log retention of \(logRetention) is not one CloudWatch Logs offers (\(LogRetention.allowedDays.map(String.init).joined(separator: ", ")) days)",
-                                   at: settingLocations["logRetention"] ?? location))
+                                   at: location(of: "logRetention")))
         }
         var keys: Set<String> = []
         for variable in environment {

@@ -96,6 +96,26 @@ extension Resource {
     }
 }
 
+/// Resources that remember where each of their settings was written, so a diagnostic about a
+/// setting points at the modifier rather than at the declaration.
+protocol LocatedSettings: Resource {
+    var settingLocations: [String: SourceLocation] { get set }
+}
+
+extension LocatedSettings {
+    /// A copy changed by `change`, remembering that `key` was set at the given call site.
+    func setting(_ key: String, _ fileID: String, _ filePath: String, _ line: Int, _ column: Int,
+                 _ change: (inout Self) -> Void) -> Self {
+        with {
+            change(&$0)
+            $0.settingLocations[key] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
+        }
+    }
+
+    /// Where `key` was set, or the declaration when it was not.
+    func location(of key: String) -> SourceLocation { settingLocations[key] ?? location }
+}
+
 /// Resources that carry the architecture's tags.
 public protocol Taggable: Resource {}
 

@@ -6,7 +6,7 @@
 ///     .index("ByAssignee", partitionKey: .string("assigneeId"), sortKey: .string("deadline"))
 ///     .pointInTimeRecovery(env.isProduction)
 /// ```
-public struct Table: Resource, Taggable, Stateful {
+public struct Table: Resource, Taggable, Stateful, LocatedSettings {
     public static let kind = ResourceKind.table
     public let name: String
     public let location: SourceLocation
@@ -27,7 +27,7 @@ public struct Table: Resource, Taggable, Stateful {
     /// Whether DynamoDB refuses to delete the table.
     public private(set) var deletionProtection = false
     public private(set) var retainOnDelete = false
-    private var settingLocations: [String: SourceLocation] = [:]
+    var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a table with its key schema.
     public init(_ name: String, partitionKey: KeyAttribute, sortKey: KeyAttribute? = nil,
@@ -41,10 +41,7 @@ public struct Table: Resource, Taggable, Stateful {
     /// Sets the physical table name.
     public func named(_ tableName: String,
                       fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.tableName = tableName
-            $0.settingLocations["name"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("name", fileID, filePath, line, column) { $0.tableName = tableName }
     }
 
     /// Adds a global secondary index.
@@ -61,10 +58,7 @@ public struct Table: Resource, Taggable, Stateful {
     /// Sets encryption at rest.
     public func encryption(_ encryption: Encryption,
                            fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.encryption = encryption
-            $0.settingLocations["encryption"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("encryption", fileID, filePath, line, column) { $0.encryption = encryption }
     }
 
     /// Turns point-in-time recovery on or off.
@@ -85,13 +79,13 @@ public struct Table: Resource, Taggable, Stateful {
     }
 
     public var references: [Reference] {
-        encryption.reference(purpose: "encryption", at: settingLocations["encryption"] ?? location).map { [$0] } ?? []
+        encryption.reference(purpose: "encryption", at: location(of: "encryption")).map { [$0] } ?? []
     }
 
     public func validate() -> [Diagnostic] {
         var problems: [Diagnostic] = []
         if let tableName, let problem = NameRules.tableNameProblem(tableName) {
-            problems.append(.error("table name '\(tableName)' \(problem)", at: settingLocations["name"] ?? location))
+            problems.append(.error("table name '\(tableName)' \(problem)", at: location(of: "name")))
         }
         var indexNames: Set<String> = []
         for index in indexes {

@@ -4,7 +4,7 @@
 /// let admins = UserGroup("Admin", summary: "Manage users and tasks")
 /// UserPool("Users").groups(admins, members).adminCreateOnly()
 /// ```
-public struct UserPool: Resource, Taggable, Stateful {
+public struct UserPool: Resource, Taggable, Stateful, LocatedSettings {
     public static let kind = ResourceKind.userPool
     public let name: String
     public let location: SourceLocation
@@ -25,7 +25,7 @@ public struct UserPool: Resource, Taggable, Stateful {
     /// Whether Cognito refuses to delete the pool.
     public private(set) var deletionProtection = false
     public private(set) var retainOnDelete = false
-    private var settingLocations: [String: SourceLocation] = [:]
+    var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a user pool.
     public init(_ name: String,
@@ -37,40 +37,28 @@ public struct UserPool: Resource, Taggable, Stateful {
     /// Sets the pool's display name.
     public func named(_ poolName: String,
                       fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.poolName = poolName
-            $0.settingLocations["name"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("name", fileID, filePath, line, column) { $0.poolName = poolName }
     }
     /// Adds groups.
     public func groups(_ groups: UserGroup...) -> Self { with { $0.groups += groups } }
     /// Sets the password policy.
     public func passwordPolicy(_ policy: PasswordPolicy,
                                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.passwordPolicy = policy
-            $0.settingLocations["password"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("password", fileID, filePath, line, column) { $0.passwordPolicy = policy }
     }
     /// Only administrators create users; they are invited with a temporary password.
     public func adminCreateOnly(_ on: Bool = true) -> Self { with { $0.adminCreateOnly = on } }
     /// Sets the invitation message.
     public func invitation(_ invitation: Invitation,
                            fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.invitation = invitation
-            $0.settingLocations["invitation"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("invitation", fileID, filePath, line, column) { $0.invitation = invitation }
     }
     /// Sets multi-factor authentication.
     public func mfa(_ mfa: MFA) -> Self { with { $0.mfa = mfa } }
     /// Sets the app client's settings.
     public func client(_ client: AppClient,
                        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.client = client
-            $0.settingLocations["client"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("client", fileID, filePath, line, column) { $0.client = client }
     }
     /// Turns deletion protection on or off.
     public func deletionProtection(_ on: Bool) -> Self { with { $0.deletionProtection = on } }
@@ -83,16 +71,16 @@ public struct UserPool: Resource, Taggable, Stateful {
     public func validate() -> [Diagnostic] {
         var problems: [Diagnostic] = []
         if let poolName, let problem = NameRules.simpleNameProblem(poolName, limit: 128, extra: "-_ ") {
-            problems.append(.error("user pool name '\(poolName)' \(problem)", at: settingLocations["name"] ?? location))
+            problems.append(.error("user pool name '\(poolName)' \(problem)", at: location(of: "name")))
         }
         let p = passwordPolicy
         if !(6...99).contains(p.minimumLength) {
-            problems.append(.error("user pool '\(name)': minimum password length must be 6 to 99, not \(p.minimumLength)", at: settingLocations["password"] ?? location))
+            problems.append(.error("user pool '\(name)': minimum password length must be 6 to 99, not \(p.minimumLength)", at: location(of: "password")))
         }
         if !(0...365).contains(p.temporaryPasswordValidity.days) {
-            problems.append(.error("user pool '\(name)': temporary passwords can be valid for 0 to 365 days", at: settingLocations["password"] ?? location))
+            problems.append(.error("user pool '\(name)': temporary passwords can be valid for 0 to 365 days", at: location(of: "password")))
         }
-        let inviteAt = settingLocations["invitation"] ?? location
+        let inviteAt = location(of: "invitation")
         for placeholder in ["{username}", "{####}"] where !invitation.message.contains(placeholder) {
             problems.append(.error("user pool '\(name)': the invitation message must contain \(placeholder)", at: inviteAt))
         }
@@ -105,7 +93,7 @@ public struct UserPool: Resource, Taggable, Stateful {
                 problems.append(.error("group name '\(group.name)' \(problem)", at: group.location))
             }
         }
-        let c = client, clientAt = settingLocations["client"] ?? location
+        let c = client, clientAt = location(of: "client")
         if !(5...1440).contains(c.idTokenValidity.minutes) || !(5...1440).contains(c.accessTokenValidity.minutes) {
             problems.append(.error("user pool '\(name)': ID and access tokens can be valid for 5 minutes to 1 day", at: clientAt))
         }

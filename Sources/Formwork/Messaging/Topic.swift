@@ -4,7 +4,7 @@
 /// Topic("Notifications").encryption(.with(key))
 ///     .subscribe(.email("team@example.com"), .function(notifier))
 /// ```
-public struct Topic: Resource, Taggable {
+public struct Topic: Resource, Taggable, LocatedSettings {
     public static let kind = ResourceKind.topic
     public let name: String
     public let location: SourceLocation
@@ -16,7 +16,7 @@ public struct Topic: Resource, Taggable {
     public private(set) var encryption = Encryption.serviceManaged
     /// Subscriptions, in order.
     public private(set) var subscriptions: [Subscription] = []
-    private var settingLocations: [String: SourceLocation] = [:]
+    var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a topic.
     public init(_ name: String,
@@ -27,19 +27,13 @@ public struct Topic: Resource, Taggable {
 
     /// Sets the physical name.
     public func named(_ topicName: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.topicName = topicName
-            $0.settingLocations["name"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("name", fileID, filePath, line, column) { $0.topicName = topicName }
     }
     /// Sets the display name.
     public func displayName(_ text: String) -> Self { with { $0.displayName = text } }
     /// Encrypts messages at rest.
     public func encryption(_ encryption: Encryption, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.encryption = encryption
-            $0.settingLocations["encryption"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("encryption", fileID, filePath, line, column) { $0.encryption = encryption }
     }
     /// Adds subscriptions.
     public func subscribe(_ subscriptions: Subscription...) -> Self { with { $0.subscriptions += subscriptions } }
@@ -49,14 +43,14 @@ public struct Topic: Resource, Taggable {
             guard case .function(let id, let declared, _) = sub.endpoint else { return nil }
             return Reference(target: id, targetLocation: declared, purpose: "subscription", location: sub.location)
         }
-        if let ref = encryption.reference(purpose: "encryption", at: settingLocations["encryption"] ?? location) { refs.append(ref) }
+        if let ref = encryption.reference(purpose: "encryption", at: location(of: "encryption")) { refs.append(ref) }
         return refs
     }
 
     public func validate() -> [Diagnostic] {
         var problems: [Diagnostic] = []
         if let topicName, let problem = NameRules.topicNameProblem(topicName) {
-            problems.append(.error("topic name '\(topicName)' \(problem)", at: settingLocations["name"] ?? location))
+            problems.append(.error("topic name '\(topicName)' \(problem)", at: location(of: "name")))
         }
         for sub in subscriptions {
             switch sub.endpoint {

@@ -1,7 +1,7 @@
 /// An S3 bucket. Public access is always blocked and every bucket policy denies requests that
 /// do not use TLS; statements for CloudFront (origin access control), CloudTrail and log
 /// delivery are added from the resources that use the bucket.
-public struct Bucket: Resource, Taggable, Stateful {
+public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
     public static let kind = ResourceKind.bucket
     public let name: String
     public let location: SourceLocation
@@ -20,7 +20,7 @@ public struct Bucket: Resource, Taggable, Stateful {
     /// Whether the bucket receives log deliveries that need ACLs (CloudFront standard logs).
     public private(set) var receivesLogDeliveries = false
     public private(set) var retainOnDelete = false
-    private var settingLocations: [String: SourceLocation] = [:]
+    var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a bucket.
     public init(_ name: String,
@@ -32,10 +32,7 @@ public struct Bucket: Resource, Taggable, Stateful {
     /// Sets the physical name (validated against S3's rules).
     public func named(_ bucketName: String,
                       fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.bucketName = bucketName
-            $0.settingLocations["name"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("name", fileID, filePath, line, column) { $0.bucketName = bucketName }
     }
 
     /// Keeps every version of every object.
@@ -44,10 +41,7 @@ public struct Bucket: Resource, Taggable, Stateful {
     /// Sets encryption at rest.
     public func encryption(_ encryption: Encryption,
                            fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.encryption = encryption
-            $0.settingLocations["encryption"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("encryption", fileID, filePath, line, column) { $0.encryption = encryption }
     }
 
     /// Adds a lifecycle rule.
@@ -76,7 +70,7 @@ public struct Bucket: Resource, Taggable, Stateful {
         if let log = accessLogging {
             refs.append(Reference(target: log.bucket, targetLocation: log.declaredAt, purpose: "access logging", location: log.at))
         }
-        if let ref = encryption.reference(purpose: "encryption", at: settingLocations["encryption"] ?? location) {
+        if let ref = encryption.reference(purpose: "encryption", at: location(of: "encryption")) {
             refs.append(ref)
         }
         return refs
@@ -85,7 +79,7 @@ public struct Bucket: Resource, Taggable, Stateful {
     public func validate() -> [Diagnostic] {
         var problems: [Diagnostic] = []
         if let bucketName, let problem = NameRules.bucketNameProblem(bucketName) {
-            problems.append(.error("bucket name '\(bucketName)' \(problem)", at: settingLocations["name"] ?? location))
+            problems.append(.error("bucket name '\(bucketName)' \(problem)", at: location(of: "name")))
         }
         for rule in lifecycleRules where rule.days <= 0 {
             problems.append(.error("bucket '\(name)': lifecycle rule '\(rule.id)' needs a positive number of days", at: rule.location))

@@ -1,7 +1,7 @@
 /// A CloudFront distribution serving a bucket through Origin Access Control, with HTTPS
 /// redirect, security headers, SPA error handling and TLS 1.2 or later when a certificate is
 /// given.
-public struct Distribution: Resource, Taggable {
+public struct Distribution: Resource, Taggable, LocatedSettings {
     public static let kind = ResourceKind.distribution
     public let name: String
     public let location: SourceLocation
@@ -22,7 +22,7 @@ public struct Distribution: Resource, Taggable {
     public private(set) var logging: (bucket: ResourceID, prefix: String, declaredAt: SourceLocation, at: SourceLocation)?
     /// The minimum TLS version used when a custom certificate is configured.
     public private(set) var minimumTLS = "TLSv1.2_2021"
-    private var settingLocations: [String: SourceLocation] = [:]
+    var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a distribution in front of `origin`.
     public init(_ name: String, origin: Bucket,
@@ -42,10 +42,7 @@ public struct Distribution: Resource, Taggable {
     /// Sets the default behaviour's cache TTLs.
     public func cache(_ settings: CacheSettings,
                       fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with {
-            $0.cache = settings
-            $0.settingLocations["cache"] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-        }
+        setting("cache", fileID, filePath, line, column) { $0.cache = settings }
     }
     /// Sets the security headers.
     public func securityHeaders(_ headers: SecurityHeaders) -> Self { with { $0.securityHeaders = headers } }
@@ -68,7 +65,7 @@ public struct Distribution: Resource, Taggable {
 
     public func validate() -> [Diagnostic] {
         var problems: [Diagnostic] = []
-        let at = settingLocations["cache"] ?? location
+        let at = location(of: "cache")
         if cache.minimumTTL > cache.defaultTTL || cache.defaultTTL > cache.maximumTTL {
             problems.append(.error("distribution '\(name)': cache TTLs must satisfy minimum ≤ default ≤ maximum", at: at))
         }

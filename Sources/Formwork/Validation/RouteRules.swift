@@ -1,6 +1,6 @@
 /// The checks on a REST API's routes and stage settings.
 enum RouteRules {
-    static func check(_ api: RestAPI, settingLocations: [String: SourceLocation]) -> [Diagnostic] {
+    static func check(_ api: RestAPI) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         for route in api.routes {
             problems += checkPath(route, api: api)
@@ -23,13 +23,13 @@ enum RouteRules {
         }
         problems += conflicts(in: api.routes)
         if api.throttling.rate <= 0 || api.throttling.burst <= 0 || api.throttling.rate > 10_000 || api.throttling.burst > 5_000 {
-            problems.append(.error("API '\(api.name)': throttling needs a rate of 1 to 10000 requests/s and a burst of 1 to 5000", at: settingLocations["throttling"] ?? api.location))
+            problems.append(.error("API '\(api.name)': throttling needs a rate of 1 to 10000 requests/s and a burst of 1 to 5000", at: api.location(of: "throttling")))
         }
         if let cache = api.cache, !APICache.sizes.contains(cache.size) {
-            problems.append(.error("API '\(api.name)': cache size '\(cache.size)' is not one of \(APICache.sizes.joined(separator: ", "))", at: settingLocations["cache"] ?? api.location))
+            problems.append(.error("API '\(api.name)': cache size '\(cache.size)' is not one of \(APICache.sizes.joined(separator: ", "))", at: api.location(of: "cache")))
         }
         if !LogRetention.allowedDays.contains(api.accessLogRetention.days) {
-            problems.append(.error("API '\(api.name)': access log retention of \(api.accessLogRetention) is not one CloudWatch Logs offers", at: settingLocations["logRetention"] ?? api.location))
+            problems.append(.error("API '\(api.name)': access log retention of \(api.accessLogRetention) is not one CloudWatch Logs offers", at: api.location(of: "logRetention")))
         }
         let stageValid = !api.stage.isEmpty && api.stage.count <= 128
             && api.stage.unicodeScalars.allSatisfy { NameRules.isASCIILetterOrDigit($0) || $0 == "_" || $0 == "-" }
@@ -37,7 +37,7 @@ enum RouteRules {
             problems.append(.error("API '\(api.name)': stage name '\(api.stage)' may contain only letters, digits, '-' and '_'", at: api.location))
         }
         for range in api.deniedSourceRanges where !isCIDR(range) {
-            problems.append(.error("API '\(api.name)': '\(range)' is not an IPv4 CIDR range", at: settingLocations["deny"] ?? api.location))
+            problems.append(.error("API '\(api.name)': '\(range)' is not an IPv4 CIDR range", at: api.location(of: "deny")))
         }
         return problems
     }
