@@ -4,13 +4,17 @@ SHELL := /bin/bash
 CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
 BIN = $(shell swift build --show-bin-path)
 
-.PHONY: test deps build swift-test cli-test templates consumer-test bench synth
+.PHONY: test deps lint build swift-test cli-test templates consumer-test bench synth
 
-test: deps build swift-test cli-test templates consumer-test
+test: deps lint build swift-test cli-test templates consumer-test
 	@echo "make test: all suites passed"
 
 deps:
 	bash scripts/install-test-deps.sh
+
+# The checked-in .swift-format, over the sources and blueprints.
+lint:
+	swift format lint --strict -r Sources blueprints
 
 build:
 	swift build

@@ -35,8 +35,12 @@ public struct TaskManagementBlueprint: Blueprint {
             .singlePageApp()
             .priceClass(prod ? .all : .class100)
             .cache(CacheSettings(defaultTTL: .hours(1), maximumTTL: .days(1)))
-            .securityHeaders(SecurityHeaders(
-                contentSecurityPolicy: "default-src 'self'; connect-src 'self' https://*.amazonaws.com; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"))
+            .securityHeaders(
+                SecurityHeaders(
+                    contentSecurityPolicy:
+                        "default-src 'self'; connect-src 'self' https://*.amazonaws.com; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"
+                )
+            )
             .logs(to: logs, prefix: "cdn/")
 
         // Identity
@@ -47,9 +51,13 @@ public struct TaskManagementBlueprint: Blueprint {
             .groups(admin, member)
             .adminCreateOnly()
             .passwordPolicy(PasswordPolicy(minimumLength: 12, temporaryPasswordValidity: .days(7)))
-            .invitation(Invitation(
-                subject: "You are invited to Task Management",
-                message: "Hello, an administrator created your Task Management account. Sign in as {username} with the temporary password {####} and choose a new password."))
+            .invitation(
+                Invitation(
+                    subject: "You are invited to Task Management",
+                    message:
+                        "Hello, an administrator created your Task Management account. Sign in as {username} with the temporary password {####} and choose a new password."
+                )
+            )
             .mfa(prod ? .optional : .off)
             .client(AppClient(idTokenValidity: .hours(1), accessTokenValidity: .hours(1), refreshTokenValidity: .days(30)))
             .deletionProtection(prod)
@@ -88,8 +96,9 @@ public struct TaskManagementBlueprint: Blueprint {
             .encryption(.with(key))
             .subscribe(.email("oncall@taskmgmt.example.com"))
         let reminderWindowHours = "24"
-        let reminderWindow = Parameter("ReminderWindowParameter", path: "/taskmgmt/\(env.name)/reminder-window-hours",
-                                       value: reminderWindowHours, summary: "Hours before a deadline when reminders go out")
+        let reminderWindow = Parameter(
+            "ReminderWindowParameter", path: "/taskmgmt/\(env.name)/reminder-window-hours",
+            value: reminderWindowHours, summary: "Hours before a deadline when reminders go out")
 
         // Functions
         func configured(_ function: Function, memory: Int, concurrency: Int) -> Function {
@@ -106,8 +115,9 @@ public struct TaskManagementBlueprint: Blueprint {
             .named("\(prefix)-notifications")
             .displayName("Task Management")
             .encryption(.with(key))
-            .subscribe(.email("team@taskmgmt.example.com"), .sms("+14155550100"),
-                       .https("https://hooks.taskmgmt.example.com/notifications"), .function(notifier))
+            .subscribe(
+                .email("team@taskmgmt.example.com"), .sms("+14155550100"),
+                .https("https://hooks.taskmgmt.example.com/notifications"), .function(notifier))
         let userFunction = configured(Function("UserManagementFunction", handler: UserManagementHandler.self), memory: 256, concurrency: 10)
             .named("\(prefix)-user-management")
             .environment(ConfigurationKeys.usersTable, usersTable)
@@ -120,8 +130,9 @@ public struct TaskManagementBlueprint: Blueprint {
             .environment(ConfigurationKeys.notificationsTable, notificationsTable)
             .environment(ConfigurationKeys.notificationsTopicArn, topic)
             .environment(ConfigurationKeys.senderEmail, sender)
-            .grants(.readWrite(tasksTable), .read(usersTable), .readWrite(notificationsTable),
-                    .publish(topic), .sendEmail(from: sender))
+            .grants(
+                .readWrite(tasksTable), .read(usersTable), .readWrite(notificationsTable),
+                .publish(topic), .sendEmail(from: sender))
         let notificationFunction = configured(notifier, memory: 256, concurrency: 5)
             .named("\(prefix)-notification")
             .timeout(.seconds(60))
@@ -131,8 +142,9 @@ public struct TaskManagementBlueprint: Blueprint {
             .environment(ConfigurationKeys.notificationsTopicArn, topic)
             .environment(ConfigurationKeys.senderEmail, sender)
             .environment(ConfigurationKeys.reminderWindowHours, reminderWindowHours)
-            .grants(.readWrite(tasksTable), .read(usersTable), .readWrite(notificationsTable),
-                    .publish(topic), .sendEmail(from: sender))
+            .grants(
+                .readWrite(tasksTable), .read(usersTable), .readWrite(notificationsTable),
+                .publish(topic), .sendEmail(from: sender))
         let dashboardFunction = configured(Function("AdminDashboardFunction", handler: AdminDashboardHandler.self), memory: 512, concurrency: 5)
             .named("\(prefix)-admin-dashboard")
             .environment(ConfigurationKeys.tasksTable, tasksTable)
@@ -230,8 +242,9 @@ public struct TaskManagementBlueprint: Blueprint {
             Dashboard("OperationsDashboard", dashboardName: "\(prefix)-operations", functions: functions, apis: [api])
             trailBucket
             trail
-            Budget("MonthlyBudget", budgetName: "\(prefix)-monthly", monthlyLimitUSD: prod ? 500 : 50, alertAtPercent: 80,
-                   email: "finance@taskmgmt.example.com")
+            Budget(
+                "MonthlyBudget", budgetName: "\(prefix)-monthly", monthlyLimitUSD: prod ? 500 : 50, alertAtPercent: 80,
+                email: "finance@taskmgmt.example.com")
         }
         .tags(["Project": "TaskManagement", "Owner": "platform-team", "CostCenter": "CC-1042"])
     }

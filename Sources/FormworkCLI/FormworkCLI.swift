@@ -16,8 +16,10 @@ public enum FormworkCLI {
 
     /// Runs the command line over `blueprints` and returns the exit status:
     /// 0 success, 1 findings (diagnostics, differences), 2 usage or I/O error.
-    public static func run(blueprints: [any Blueprint], arguments: [String] = Array(CommandLine.arguments.dropFirst()),
-                           output: TextSink = .standard) -> Int32 {
+    public static func run(
+        blueprints: [any Blueprint], arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+        output: TextSink = .standard
+    ) -> Int32 {
         $blueprints.withValue(blueprints) {
             Console.$current.withValue(output) {
                 do {
@@ -104,7 +106,8 @@ struct BlueprintOptions: ParsableArguments {
     func environments(of blueprint: any Blueprint, named name: String?) throws -> [Environment] {
         guard let name else { return blueprint.environments }
         guard let env = blueprint.environment(named: name) else {
-            throw CommandFailure.usage("error: blueprint \(blueprint.name) has no environment '\(name)'; it has \(blueprint.environments.map(\.name).joined(separator: ", "))")
+            throw CommandFailure.usage(
+                "error: blueprint \(blueprint.name) has no environment '\(name)'; it has \(blueprint.environments.map(\.name).joined(separator: ", "))")
         }
         return [env]
     }

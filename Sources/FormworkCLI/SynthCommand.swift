@@ -44,15 +44,21 @@ struct SynthCommand: ParsableCommand {
             for api in result.architecture.resources(of: RestAPI.self) {
                 let document = OpenAPIDocument.make(for: api, architecture: result.architecture, environment: environment)
                 let suffix = result.architecture.resources(of: RestAPI.self).count == 1 ? "" : "-\(api.name)"
-                files.append(("\(output)/\(environment.name)/openapi\(suffix).\(format.fileExtension)",
-                              try render { try document.rendered(as: format) }))
+                files.append(
+                    (
+                        "\(output)/\(environment.name)/openapi\(suffix).\(format.fileExtension)",
+                        try render { try document.rendered(as: format) }
+                    ))
             }
         }
         if failed {
             throw CommandFailure.findings("error: the blueprint has errors; nothing was written")
         }
-        files.append(("\(output)/samconfig.toml",
-                      SAMConfig.make(blueprintName: blueprint.name, environments: blueprint.environments, region: blueprint.region, format: format)))
+        files.append(
+            (
+                "\(output)/samconfig.toml",
+                SAMConfig.make(blueprintName: blueprint.name, environments: blueprint.environments, region: blueprint.region, format: format)
+            ))
         for file in files {
             try write(file.text, to: file.path)
             Console.print("wrote \(file.path) (\(file.text.utf8.count) bytes)")

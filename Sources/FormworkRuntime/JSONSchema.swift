@@ -59,8 +59,10 @@ public struct JSONSchema: Sendable, Hashable {
     public var minProperties: Int?
 
     /// An object with named properties; unknown properties are rejected.
-    public static func object(_ title: String? = nil, properties: [Property], required: [String] = [],
-                              minProperties: Int? = nil) -> JSONSchema {
+    public static func object(
+        _ title: String? = nil, properties: [Property], required: [String] = [],
+        minProperties: Int? = nil
+    ) -> JSONSchema {
         var schema = JSONSchema(kind: .object, title: title)
         schema.properties = properties
         schema.required = required
@@ -69,8 +71,10 @@ public struct JSONSchema: Sendable, Hashable {
     }
 
     /// A string with optional bounds, pattern, format or allowed values.
-    public static func string(minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil,
-                              format: String? = nil, oneOf values: [String]? = nil) -> JSONSchema {
+    public static func string(
+        minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil,
+        format: String? = nil, oneOf values: [String]? = nil
+    ) -> JSONSchema {
         var schema = JSONSchema(kind: .string)
         schema.minLength = minLength
         schema.maxLength = maxLength

@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// A JSON object body that passed its schema: every field present has the schema's type.
 struct ValidatedBody: Sendable {

@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// Who is calling, from the claims the Cognito authorizer passed on
 /// (`requestContext.authorizer.claims`).

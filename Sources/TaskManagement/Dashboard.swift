@@ -67,7 +67,8 @@ struct Dashboard: Encodable, Equatable, Sendable {
         var assignees: [String: Assignee] = [:]
         for task in tasks {
             totals.count(task.status)
-            var assignee = assignees[task.assigneeId]
+            var assignee =
+                assignees[task.assigneeId]
                 ?? Assignee(userId: task.assigneeId, name: names[task.assigneeId] ?? task.assigneeId)
             if task.status == .done {
                 assignee.done += 1

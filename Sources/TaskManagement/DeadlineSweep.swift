@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// One run of the schedule: a `deadline_reminder` to the assignee of every open task due
 /// within the reminder window, and a `task_overdue` to the assignee and the creator of

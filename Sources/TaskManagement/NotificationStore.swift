@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// The Notifications table: one item per notification, keyed by `notificationId`; the
 /// `ByUser` index lists a user's notifications by `createdAt`, and `expiresAt` lets

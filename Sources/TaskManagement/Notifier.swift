@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// Sends a notification the three ways the API promises: stored in the Notifications
 /// table (what `GET /notifications` lists), published to the notifications topic, and

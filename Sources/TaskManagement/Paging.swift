@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// The `limit` and `nextToken` query parameters of list routes. A token is the page's
 /// `LastEvaluatedKey` as DynamoDB JSON in URL-safe base64, opaque to clients.

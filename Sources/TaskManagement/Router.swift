@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// Who may call a route.
 enum Access: Sendable {
@@ -153,7 +153,8 @@ enum Router {
         var parameters: [String: String] = [:]
         for (segment, pattern) in zip(pathSegments, templateSegments) {
             if pattern.hasPrefix("{"), pattern.hasSuffix("}") {
-                parameters[String(pattern.dropFirst().dropLast())] = String(segment).removingPercentEncoding
+                parameters[String(pattern.dropFirst().dropLast())] =
+                    String(segment).removingPercentEncoding
                     ?? String(segment)
             } else if segment != pattern {
                 return nil

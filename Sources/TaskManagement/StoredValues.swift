@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// Times as the tables keep them: RFC 3339 in UTC, always with milliseconds
 /// (`2026-12-01T17:00:00.000Z`), so that text order is time order in sort keys.

@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 extension TaskManagementHandler {
     /// `PATCH /tasks/{taskId}`: administrators change any field, the assignee only the

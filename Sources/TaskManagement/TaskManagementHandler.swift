@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// The task and notification routes: `POST /tasks`, `GET /tasks`, `GET`, `PATCH` and
 /// `DELETE /tasks/{taskId}`, `GET /notifications` and

@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// Which tasks a list asks for, and so which index answers it.
 enum TaskListing: Equatable, Sendable {

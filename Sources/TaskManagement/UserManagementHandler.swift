@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// The user routes: `GET /me`, `POST /users`, `GET /users`, `GET /users/{userId}` and
 /// `PATCH /users/{userId}`.

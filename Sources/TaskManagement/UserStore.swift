@@ -1,5 +1,5 @@
-import Foundation
 import FormworkRuntime
+import Foundation
 
 /// The Users table: one item per user, keyed by `userId` (the Cognito `sub`).
 struct UserStore: Sendable {

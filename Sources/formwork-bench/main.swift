@@ -2,8 +2,9 @@ import Formwork
 import FormworkCLI
 import FormworkTemplate
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Benchmarks whole-process synthesis: wall time and peak resident memory of
@@ -71,14 +72,19 @@ func run(_ label: String, _ path: String, _ args: [String], runs: Int, goalMS: D
     let ms = median(samples.map { $0.seconds * 1000 })
     let mb = median(samples.map { Double($0.peakKB) / 1024 })
     let minMS = (samples.map(\.seconds).min() ?? 0) * 1000, maxMS = (samples.map(\.seconds).max() ?? 0) * 1000
-    print(String(format: "%-34@ median %7.1f ms (min %.1f, max %.1f; goal ≤ %.0f ms)   peak RSS %6.1f MB (goal ≤ %.0f MB)   %@",
-                 label as NSString, ms, minMS, maxMS, goalMS, mb, goalMB, (ms <= goalMS && mb <= goalMB ? "ok" : "OVER GOAL") as NSString))
+    print(
+        String(
+            format: "%-34@ median %7.1f ms (min %.1f, max %.1f; goal ≤ %.0f ms)   peak RSS %6.1f MB (goal ≤ %.0f MB)   %@",
+            label as NSString, ms, minMS, maxMS, goalMS, mb, goalMB, (ms <= goalMS && mb <= goalMB ? "ok" : "OVER GOAL") as NSString))
     return true
 }
 
 let generated = Synthesizer(blueprint: GeneratedBlueprint(), environment: .dev).synthesize().template.resources.count
 print("Formwork synth benchmark: \(runs) runs each, whole process, release build; the generated architecture has \(generated) resources")
 var ok = run("formwork synth --all (3 envs)", formwork, ["synth", "--all", "--output", "\(scratch)/all"], runs: runs, goalMS: 40, goalMB: 50)
-ok = run("synth of 500 generated resources", bench, ["synth-generated", "--env", "dev", "--output", "\(scratch)/generated"], runs: runs, goalMS: 150, goalMB: 50) && ok
+ok =
+    run(
+        "synth of 500 generated resources", bench, ["synth-generated", "--env", "dev", "--output", "\(scratch)/generated"], runs: runs, goalMS: 150, goalMB: 50)
+    && ok
 let baseline = run("process start only (formwork --help)", formwork, ["--help"], runs: runs, goalMS: 40, goalMB: 50)
 exit(ok && baseline ? 0 : 1)

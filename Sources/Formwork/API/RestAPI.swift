@@ -41,9 +41,11 @@ public struct RestAPI: Resource, Taggable, LocatedSettings {
     var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares an API whose routes are authorized with `authorizer`'s ID tokens.
-    public init(_ name: String, stage: String, authorizer: UserPool?,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column,
-                @RouteBuilder routes: () -> [Route]) {
+    public init(
+        _ name: String, stage: String, authorizer: UserPool?,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column,
+        @RouteBuilder routes: () -> [Route]
+    ) {
         self.name = name
         self.stage = stage
         self.authorizer = authorizer?.id
@@ -64,11 +66,15 @@ public struct RestAPI: Resource, Taggable, LocatedSettings {
         setting("cache", fileID, filePath, line, column) { $0.cache = cache }
     }
     /// Sets access log retention.
-    public func accessLogRetention(_ retention: TimeSpan, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func accessLogRetention(_ retention: TimeSpan, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
+        -> Self
+    {
         setting("logRetention", fileID, filePath, line, column) { $0.accessLogRetention = retention }
     }
     /// Encrypts the access log group.
-    public func logEncryption(_ encryption: Encryption, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func logEncryption(_ encryption: Encryption, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
+        -> Self
+    {
         setting("encryption", fileID, filePath, line, column) { $0.logEncryption = encryption }
     }
     /// Turns X-Ray tracing on or off.
@@ -88,8 +94,10 @@ public struct RestAPI: Resource, Taggable, LocatedSettings {
             refs.append(Reference(target: authorizer, targetLocation: declared, purpose: "authorizer", location: location))
         }
         for route in routes {
-            refs.append(Reference(target: route.function, targetLocation: route.functionDeclaredAt,
-                                  purpose: "route \(route.method.rawValue) \(route.path)", location: route.location))
+            refs.append(
+                Reference(
+                    target: route.function, targetLocation: route.functionDeclaredAt,
+                    purpose: "route \(route.method.rawValue) \(route.path)", location: route.location))
         }
         if let firewall {
             refs.append(Reference(target: firewall.acl, targetLocation: firewall.declaredAt, purpose: "firewall", location: firewall.at))
@@ -121,14 +129,18 @@ public struct CORS: Sendable, Hashable {
     public var maxAge: TimeSpan
 
     /// Allows a distribution's site to call the API.
-    public static func site(_ distribution: Distribution, headers: [String] = ["Authorization", "Content-Type"],
-                            maxAge: TimeSpan = .minutes(10)) -> CORS {
+    public static func site(
+        _ distribution: Distribution, headers: [String] = ["Authorization", "Content-Type"],
+        maxAge: TimeSpan = .minutes(10)
+    ) -> CORS {
         CORS(origin: .distribution(distribution.id, declaredAt: distribution.location), headers: headers, maxAge: maxAge)
     }
 
     /// Allows a fixed origin.
-    public static func origin(_ origin: String, headers: [String] = ["Authorization", "Content-Type"],
-                              maxAge: TimeSpan = .minutes(10)) -> CORS {
+    public static func origin(
+        _ origin: String, headers: [String] = ["Authorization", "Content-Type"],
+        maxAge: TimeSpan = .minutes(10)
+    ) -> CORS {
         CORS(origin: .literal(origin), headers: headers, maxAge: maxAge)
     }
 }

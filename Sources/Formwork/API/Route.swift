@@ -45,23 +45,31 @@ public struct Route: Sendable {
     public var location: SourceLocation
 
     /// Creates a route for signed-in users, optionally restricted to groups.
-    public init(_ method: HTTPMethod, _ path: String, to function: Function, groups: [UserGroup] = [],
-                body: JSONSchema? = nil, summary: String = "",
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
-        self.init(method, path, to: function, access: .signedIn(groups: groups), body: body, summary: summary,
-                  location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    public init(
+        _ method: HTTPMethod, _ path: String, to function: Function, groups: [UserGroup] = [],
+        body: JSONSchema? = nil, summary: String = "",
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
+        self.init(
+            method, path, to: function, access: .signedIn(groups: groups), body: body, summary: summary,
+            location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 
     /// Creates a route with explicit access (use `.public` for routes without a token).
-    public init(_ method: HTTPMethod, _ path: String, to function: Function, access: RouteAccess,
-                body: JSONSchema? = nil, summary: String = "",
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
-        self.init(method, path, to: function, access: access, body: body, summary: summary,
-                  location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    public init(
+        _ method: HTTPMethod, _ path: String, to function: Function, access: RouteAccess,
+        body: JSONSchema? = nil, summary: String = "",
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
+        self.init(
+            method, path, to: function, access: access, body: body, summary: summary,
+            location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 
-    private init(_ method: HTTPMethod, _ path: String, to function: Function, access: RouteAccess,
-                 body: JSONSchema?, summary: String, location: SourceLocation) {
+    private init(
+        _ method: HTTPMethod, _ path: String, to function: Function, access: RouteAccess,
+        body: JSONSchema?, summary: String, location: SourceLocation
+    ) {
         self.method = method
         self.path = path
         self.function = function.id

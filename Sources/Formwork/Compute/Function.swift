@@ -51,8 +51,10 @@ public struct Function: Resource, Taggable, LocatedSettings {
     var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a function running `handler`.
-    public init<H>(_ name: String, handler: H.Type,
-                   fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init<H>(
+        _ name: String, handler: H.Type,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.handlerName = String(reflecting: handler)
         self.apiHandler = handler as? any APIHandler.Type
@@ -81,19 +83,27 @@ public struct Function: Resource, Taggable, LocatedSettings {
         setting("concurrency", fileID, filePath, line, column) { $0.reservedConcurrency = limit }
     }
     /// Adds a literal environment variable.
-    public func environment(_ key: String, _ value: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func environment(_ key: String, _ value: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
+        -> Self
+    {
         with {
-            $0.environment.append(EnvironmentVariable(key: key, value: .literal(value),
-                location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
+            $0.environment.append(
+                EnvironmentVariable(
+                    key: key, value: .literal(value),
+                    location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
         }
     }
     /// Adds an environment variable that resolves to an attribute of another resource
     /// (a table's name, a topic's ARN, a pool's ID, ...).
-    public func environment(_ key: String, _ resource: some Resource, _ attribute: ResourceAttribute = .default,
-                            fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func environment(
+        _ key: String, _ resource: some Resource, _ attribute: ResourceAttribute = .default,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         with {
-            $0.environment.append(EnvironmentVariable(key: key, value: .attribute(resource.id, attribute, declaredAt: resource.location),
-                location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
+            $0.environment.append(
+                EnvironmentVariable(
+                    key: key, value: .attribute(resource.id, attribute, declaredAt: resource.location),
+                    location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
         }
     }
     /// Turns X-Ray active tracing on or off.
@@ -144,22 +154,31 @@ public struct Function: Resource, Taggable, LocatedSettings {
             problems.append(.error("function '\(name)': reserved concurrency cannot be negative", at: location(of: "concurrency")))
         }
         if !LogRetention.allowedDays.contains(logRetention.days) || logRetention.seconds % 86_400 != 0 {
-            problems.append(.error("function '\(name)': log retention of \(logRetention) is not one CloudWatch Logs offers (\(LogRetention.allowedDays.map(String.init).joined(separator: ", ")) days)",
-                                   at: location(of: "logRetention")))
+            problems.append(
+                .error(
+                    "function '\(name)': log retention of \(logRetention) is not one CloudWatch Logs offers (\(LogRetention.allowedDays.map(String.init).joined(separator: ", ")) days)",
+                    at: location(of: "logRetention")))
         }
         var keys: Set<String> = []
         for variable in environment {
             if !keys.insert(variable.key).inserted {
                 problems.append(.error("function '\(name)' sets environment variable \(variable.key) twice", at: variable.location))
             }
-            let valid = variable.key.first.map { $0.isLetter && $0.isASCII } == true
+            let valid =
+                variable.key.first.map { $0.isLetter && $0.isASCII } == true
                 && variable.key.unicodeScalars.allSatisfy { NameRules.isASCIILetterOrDigit($0) || $0 == "_" }
             if !valid || ["AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "_HANDLER"].contains(variable.key) {
-                problems.append(.error("function '\(name)': '\(variable.key)' is not a usable environment variable name (letters, digits, '_', starting with a letter; not reserved by Lambda)", at: variable.location))
+                problems.append(
+                    .error(
+                        "function '\(name)': '\(variable.key)' is not a usable environment variable name (letters, digits, '_', starting with a letter; not reserved by Lambda)",
+                        at: variable.location))
             }
         }
         for grant in grants where grant.expectedKind != grant.target.kind {
-            problems.append(.error("function '\(name)': grant \(grant.access.rawValue) applies to a \(grant.expectedKind.rawValue), not to \(grant.target)", at: grant.location))
+            problems.append(
+                .error(
+                    "function '\(name)': grant \(grant.access.rawValue) applies to a \(grant.expectedKind.rawValue), not to \(grant.target)", at: grant.location
+                ))
         }
         return problems
     }

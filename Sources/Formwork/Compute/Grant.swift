@@ -53,7 +53,9 @@ public struct Grant: Sendable, Hashable {
         Grant(.topicPublish, topic, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
     /// Sends e-mail from a verified SES identity.
-    public static func sendEmail(from identity: EmailIdentity, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Grant {
+    public static func sendEmail(from identity: EmailIdentity, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
+        -> Grant
+    {
         Grant(.emailSend, identity, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
     /// Administers users of a pool: create, read, update, enable/disable, group membership, list.
@@ -61,7 +63,9 @@ public struct Grant: Sendable, Hashable {
         Grant(.usersAdmin, pool, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
     /// Reads an SSM parameter.
-    public static func readParameter(_ parameter: Parameter, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Grant {
+    public static func readParameter(_ parameter: Parameter, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
+        -> Grant
+    {
         Grant(.parameterRead, parameter, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 
@@ -106,19 +110,21 @@ public enum GrantActions {
 
     /// The actions on the target.
     public static func actions(for access: Grant.Access) -> [String] {
-        let actions: [String] = switch access {
-        case .tableRead: tableRead
-        case .tableWrite: tableWrite
-        case .tableReadWrite: tableRead + tableWrite
-        case .topicPublish: ["sns:Publish"]
-        case .emailSend: ["ses:SendEmail", "ses:SendRawEmail"]
-        case .usersAdmin: [
-            "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDisableUser",
-            "cognito-idp:AdminEnableUser", "cognito-idp:AdminGetUser", "cognito-idp:AdminListGroupsForUser",
-            "cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:ListUsers",
-        ]
-        case .parameterRead: ["ssm:GetParameter", "ssm:GetParameters"]
-        }
+        let actions: [String] =
+            switch access {
+            case .tableRead: tableRead
+            case .tableWrite: tableWrite
+            case .tableReadWrite: tableRead + tableWrite
+            case .topicPublish: ["sns:Publish"]
+            case .emailSend: ["ses:SendEmail", "ses:SendRawEmail"]
+            case .usersAdmin:
+                [
+                    "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDisableUser",
+                    "cognito-idp:AdminEnableUser", "cognito-idp:AdminGetUser", "cognito-idp:AdminListGroupsForUser",
+                    "cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:ListUsers",
+                ]
+            case .parameterRead: ["ssm:GetParameter", "ssm:GetParameters"]
+            }
         return Array(Set(actions)).sorted()
     }
 

@@ -104,8 +104,10 @@ protocol LocatedSettings: Resource {
 
 extension LocatedSettings {
     /// A copy changed by `change`, remembering that `key` was set at the given call site.
-    func setting(_ key: String, _ fileID: String, _ filePath: String, _ line: Int, _ column: Int,
-                 _ change: (inout Self) -> Void) -> Self {
+    func setting(
+        _ key: String, _ fileID: String, _ filePath: String, _ line: Int, _ column: Int,
+        _ change: (inout Self) -> Void
+    ) -> Self {
         with {
             change(&$0)
             $0.settingLocations[key] = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)

@@ -30,8 +30,10 @@ public struct Table: Resource, Taggable, Stateful, LocatedSettings {
     var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a table with its key schema.
-    public init(_ name: String, partitionKey: KeyAttribute, sortKey: KeyAttribute? = nil,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, partitionKey: KeyAttribute, sortKey: KeyAttribute? = nil,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.partitionKey = partitionKey
         self.sortKey = sortKey
@@ -39,25 +41,32 @@ public struct Table: Resource, Taggable, Stateful, LocatedSettings {
     }
 
     /// Sets the physical table name.
-    public func named(_ tableName: String,
-                      fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func named(
+        _ tableName: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         setting("name", fileID, filePath, line, column) { $0.tableName = tableName }
     }
 
     /// Adds a global secondary index.
-    public func index(_ indexName: String, partitionKey: KeyAttribute, sortKey: KeyAttribute? = nil,
-                      projection: Projection = .all,
-                      fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func index(
+        _ indexName: String, partitionKey: KeyAttribute, sortKey: KeyAttribute? = nil,
+        projection: Projection = .all,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         with {
-            $0.indexes.append(GlobalIndex(
-                name: indexName, partitionKey: partitionKey, sortKey: sortKey, projection: projection,
-                location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
+            $0.indexes.append(
+                GlobalIndex(
+                    name: indexName, partitionKey: partitionKey, sortKey: sortKey, projection: projection,
+                    location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
         }
     }
 
     /// Sets encryption at rest.
-    public func encryption(_ encryption: Encryption,
-                           fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func encryption(
+        _ encryption: Encryption,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         setting("encryption", fileID, filePath, line, column) { $0.encryption = encryption }
     }
 
@@ -103,7 +112,8 @@ public struct Table: Resource, Taggable, Stateful, LocatedSettings {
             problems.append(.error("table '\(name)' has \(indexes.count) global secondary indexes; DynamoDB allows 20", at: location))
         }
         var types: [String: KeyAttribute.KeyType] = [:]
-        let all = [(partitionKey, location)] + [sortKey].compactMap { $0 }.map { ($0, location) }
+        let all =
+            [(partitionKey, location)] + [sortKey].compactMap { $0 }.map { ($0, location) }
             + indexes.flatMap { index in ([index.partitionKey] + [index.sortKey].compactMap { $0 }).map { ($0, index.location) } }
         for (key, at) in all {
             if let known = types[key.name], known != key.type {

@@ -11,8 +11,10 @@ public struct Parameter: Resource, Taggable {
     public let summary: String
 
     /// Declares a parameter.
-    public init(_ name: String, path: String, value: String, summary: String = "",
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, path: String, value: String, summary: String = "",
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.path = path
         self.value = value
@@ -24,7 +26,10 @@ public struct Parameter: Resource, Taggable {
         var problems: [Diagnostic] = []
         let allowed = path.unicodeScalars.allSatisfy { NameRules.isASCIILetterOrDigit($0) || "_.-/".unicodeScalars.contains($0) }
         if !path.hasPrefix("/") || !allowed || path.count > 1011 || path.lowercased().hasPrefix("/aws") || path.lowercased().hasPrefix("/ssm") {
-            problems.append(.error("parameter '\(name)': path '\(path)' must start with '/', use letters, digits, '_', '.', '-' and '/', and not start with /aws or /ssm", at: location))
+            problems.append(
+                .error(
+                    "parameter '\(name)': path '\(path)' must start with '/', use letters, digits, '_', '.', '-' and '/', and not start with /aws or /ssm",
+                    at: location))
         }
         if value.isEmpty || value.utf8.count > 4096 {
             problems.append(.error("parameter '\(name)': a standard parameter's value must be 1 to 4096 bytes", at: location))
@@ -50,8 +55,10 @@ public struct Trail: Resource, Taggable {
     private var encryptionAt: SourceLocation?
 
     /// Declares a trail.
-    public init(_ name: String, trailName: String, bucket: Bucket,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, trailName: String, bucket: Bucket,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.trailName = trailName
         self.bucket = bucket.id
@@ -97,8 +104,10 @@ public struct Budget: Resource, Taggable {
     public let alertEmail: String
 
     /// Declares a budget.
-    public init(_ name: String, budgetName: String, monthlyLimitUSD: Int, alertAtPercent: Int = 80, email: String,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, budgetName: String, monthlyLimitUSD: Int, alertAtPercent: Int = 80, email: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.budgetName = budgetName
         self.monthlyLimitUSD = monthlyLimitUSD

@@ -28,36 +28,46 @@ public struct UserPool: Resource, Taggable, Stateful, LocatedSettings {
     var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a user pool.
-    public init(_ name: String,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
     /// Sets the pool's display name.
-    public func named(_ poolName: String,
-                      fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func named(
+        _ poolName: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         setting("name", fileID, filePath, line, column) { $0.poolName = poolName }
     }
     /// Adds groups.
     public func groups(_ groups: UserGroup...) -> Self { with { $0.groups += groups } }
     /// Sets the password policy.
-    public func passwordPolicy(_ policy: PasswordPolicy,
-                               fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func passwordPolicy(
+        _ policy: PasswordPolicy,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         setting("password", fileID, filePath, line, column) { $0.passwordPolicy = policy }
     }
     /// Only administrators create users; they are invited with a temporary password.
     public func adminCreateOnly(_ on: Bool = true) -> Self { with { $0.adminCreateOnly = on } }
     /// Sets the invitation message.
-    public func invitation(_ invitation: Invitation,
-                           fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func invitation(
+        _ invitation: Invitation,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         setting("invitation", fileID, filePath, line, column) { $0.invitation = invitation }
     }
     /// Sets multi-factor authentication.
     public func mfa(_ mfa: MFA) -> Self { with { $0.mfa = mfa } }
     /// Sets the app client's settings.
-    public func client(_ client: AppClient,
-                       fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func client(
+        _ client: AppClient,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         setting("client", fileID, filePath, line, column) { $0.client = client }
     }
     /// Turns deletion protection on or off.
@@ -116,8 +126,10 @@ public struct UserGroup: Sendable, Hashable {
     public var location: SourceLocation
 
     /// Declares a group.
-    public init(_ name: String, summary: String = "", precedence: Int? = nil,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, summary: String = "", precedence: Int? = nil,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.summary = summary
         self.precedence = precedence
@@ -139,8 +151,10 @@ public struct PasswordPolicy: Sendable, Hashable {
     public var temporaryPasswordValidity: TimeSpan
 
     /// Creates a policy (defaults: 12 characters, all classes, 7-day temporary passwords).
-    public init(minimumLength: Int = 12, requireLowercase: Bool = true, requireUppercase: Bool = true,
-                requireNumbers: Bool = true, requireSymbols: Bool = true, temporaryPasswordValidity: TimeSpan = .days(7)) {
+    public init(
+        minimumLength: Int = 12, requireLowercase: Bool = true, requireUppercase: Bool = true,
+        requireNumbers: Bool = true, requireSymbols: Bool = true, temporaryPasswordValidity: TimeSpan = .days(7)
+    ) {
         self.minimumLength = minimumLength
         self.requireLowercase = requireLowercase
         self.requireUppercase = requireUppercase
@@ -158,8 +172,10 @@ public struct Invitation: Sendable, Hashable {
     public var message: String
 
     /// Creates an invitation.
-    public init(subject: String = "Your account",
-                message: String = "Your username is {username} and your temporary password is {####}.") {
+    public init(
+        subject: String = "Your account",
+        message: String = "Your username is {username} and your temporary password is {####}."
+    ) {
         self.subject = subject
         self.message = message
     }
@@ -183,8 +199,10 @@ public struct AppClient: Sendable, Hashable {
     public var allowPasswordAuth: Bool
 
     /// Creates client settings (defaults: 1-hour ID and access tokens, 30-day refresh tokens).
-    public init(idTokenValidity: TimeSpan = .hours(1), accessTokenValidity: TimeSpan = .hours(1),
-                refreshTokenValidity: TimeSpan = .days(30), allowPasswordAuth: Bool = true) {
+    public init(
+        idTokenValidity: TimeSpan = .hours(1), accessTokenValidity: TimeSpan = .hours(1),
+        refreshTokenValidity: TimeSpan = .days(30), allowPasswordAuth: Bool = true
+    ) {
         self.idTokenValidity = idTokenValidity
         self.accessTokenValidity = accessTokenValidity
         self.refreshTokenValidity = refreshTokenValidity
@@ -203,8 +221,10 @@ public struct IdentityPool: Resource, Taggable {
     let userPoolDeclaredAt: SourceLocation
 
     /// Declares an identity pool over `userPool`'s app client.
-    public init(_ name: String, userPool: UserPool,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, userPool: UserPool,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.userPool = userPool.id
         self.userPoolDeclaredAt = userPool.location

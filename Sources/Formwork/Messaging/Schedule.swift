@@ -20,8 +20,10 @@ public struct Schedule: Resource, Taggable {
     public private(set) var enabled = true
 
     /// Declares a schedule.
-    public init(_ name: String, _ expression: ScheduleExpression, invoke function: Function,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, _ expression: ScheduleExpression, invoke function: Function,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.expression = expression
         self.target = function.id
@@ -45,8 +47,10 @@ public struct Schedule: Resource, Taggable {
             problems.append(.error("schedule '\(name)': \(problem)", at: location))
         }
         if !targetRunsOnSchedule {
-            problems.append(.error("schedule '\(name)' invokes function '\(target.name)', whose handler is not a ScheduledHandler", at: location,
-                                   notes: [.init("function '\(target.name)' declared here", at: targetDeclaredAt)]))
+            problems.append(
+                .error(
+                    "schedule '\(name)' invokes function '\(target.name)', whose handler is not a ScheduledHandler", at: location,
+                    notes: [.init("function '\(target.name)' declared here", at: targetDeclaredAt)]))
         }
         return problems
     }
@@ -65,7 +69,9 @@ public enum ScheduleExpression: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .rate(let span):
-            let (value, unit) = span.seconds % 86_400 == 0 ? (span.days, "day")
+            let (value, unit) =
+                span.seconds % 86_400 == 0
+                ? (span.days, "day")
                 : span.seconds % 3600 == 0 ? (span.hours, "hour") : (span.minutes, "minute")
             return "rate(\(value) \(unit)\(value == 1 ? "" : "s"))"
         case .cron(let fields):
@@ -142,7 +148,10 @@ enum CronRules {
             if label == "day-of-week", item.contains("#") {
                 let parts = item.split(separator: "#")
                 if parts.count == 2, value(String(parts[0]), names: names).map(range.contains) == true,
-                   let nth = Int(parts[1]), (1...5).contains(nth) { continue }
+                    let nth = Int(parts[1]), (1...5).contains(nth)
+                {
+                    continue
+                }
                 return "'\(item)' in \(label) must be DAY#N with N from 1 to 5"
             }
             let stepParts = item.split(separator: "/", omittingEmptySubsequences: false).map(String.init)

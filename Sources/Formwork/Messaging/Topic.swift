@@ -19,8 +19,10 @@ public struct Topic: Resource, Taggable, LocatedSettings {
     var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a topic.
-    public init(_ name: String,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
@@ -61,8 +63,10 @@ public struct Topic: Resource, Taggable, LocatedSettings {
             case .https(let url) where !url.hasPrefix("https://"):
                 problems.append(.error("topic '\(name)': HTTPS subscription endpoint '\(url)' must start with https://", at: sub.location))
             case .function(let id, let declared, let receives) where !receives:
-                problems.append(.error("topic '\(name)' delivers to function '\(id.name)', whose handler is not an SNSHandler", at: sub.location,
-                                       notes: [.init("function '\(id.name)' declared here", at: declared)]))
+                problems.append(
+                    .error(
+                        "topic '\(name)' delivers to function '\(id.name)', whose handler is not an SNSHandler", at: sub.location,
+                        notes: [.init("function '\(id.name)' declared here", at: declared)]))
             default: break
             }
         }
@@ -86,7 +90,9 @@ public struct Subscription: Sendable, Hashable {
     public var location: SourceLocation
 
     /// E-mail delivery.
-    public static func email(_ address: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Subscription {
+    public static func email(_ address: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
+        -> Subscription
+    {
         Subscription(endpoint: .email(address), location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
     /// SMS delivery to an E.164 number.
@@ -98,9 +104,12 @@ public struct Subscription: Sendable, Hashable {
         Subscription(endpoint: .https(url), location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
     /// Delivery to a function whose handler is an ``SNSHandler``.
-    public static func function(_ function: Function, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Subscription {
-        Subscription(endpoint: .function(function.id, declaredAt: function.location, receivesMessages: function.snsHandler != nil),
-                     location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    public static func function(_ function: Function, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
+        -> Subscription
+    {
+        Subscription(
+            endpoint: .function(function.id, declaredAt: function.location, receivesMessages: function.snsHandler != nil),
+            location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 
     /// The protocol name SNS uses.
@@ -123,8 +132,10 @@ public struct EmailIdentity: Resource, Taggable {
     public let identity: String
 
     /// Declares an identity.
-    public init(_ name: String, identity: String,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, identity: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.identity = identity
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
@@ -134,7 +145,8 @@ public struct EmailIdentity: Resource, Taggable {
     public var isAddress: Bool { identity.contains("@") }
 
     public func validate() -> [Diagnostic] {
-        let valid = !identity.isEmpty && !identity.contains(" ") && identity.contains(".")
+        let valid =
+            !identity.isEmpty && !identity.contains(" ") && identity.contains(".")
             && identity.split(separator: "@", omittingEmptySubsequences: false).count <= 2
         return valid ? [] : [.error("email identity '\(name)': '\(identity)' is neither a domain nor an e-mail address", at: location)]
     }

@@ -20,9 +20,11 @@ public struct Alarm: Resource, Taggable {
     let topicDeclaredAt: SourceLocation
 
     /// Declares an alarm that fires when `metric` is at least `threshold` for `evaluationPeriods` periods.
-    public init(_ name: String, _ metric: AlarmMetric, atLeast threshold: Double, period: TimeSpan = .minutes(5),
-                evaluationPeriods: Int = 1, notify topic: Topic,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, _ metric: AlarmMetric, atLeast threshold: Double, period: TimeSpan = .minutes(5),
+        evaluationPeriods: Int = 1, notify topic: Topic,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.metric = metric
         self.threshold = threshold
@@ -34,8 +36,10 @@ public struct Alarm: Resource, Taggable {
     }
 
     public var references: [Reference] {
-        [Reference(target: metric.resource, targetLocation: metric.declaredAt, purpose: "alarm metric", location: location),
-         Reference(target: topic, targetLocation: topicDeclaredAt, purpose: "alarm action", location: location)]
+        [
+            Reference(target: metric.resource, targetLocation: metric.declaredAt, purpose: "alarm metric", location: location),
+            Reference(target: topic, targetLocation: topicDeclaredAt, purpose: "alarm action", location: location),
+        ]
     }
 
     public func validate() -> [Diagnostic] {
@@ -91,8 +95,10 @@ public struct Dashboard: Resource {
     public let resources: [(id: ResourceID, declaredAt: SourceLocation)]
 
     /// Declares a dashboard graphing the standard metrics of `functions` and `apis`.
-    public init(_ name: String, dashboardName: String, functions: [Function], apis: [RestAPI],
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, dashboardName: String, functions: [Function], apis: [RestAPI],
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.dashboardName = dashboardName
         self.resources = functions.map { ($0.id, $0.location) } + apis.map { ($0.id, $0.location) }

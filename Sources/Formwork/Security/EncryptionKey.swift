@@ -14,8 +14,10 @@ public struct EncryptionKey: Resource, Taggable, Stateful {
     public private(set) var retainOnDelete = true
 
     /// Declares a key.
-    public init(_ name: String, summary: String = "",
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, summary: String = "",
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.summary = summary
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
@@ -32,7 +34,8 @@ public struct EncryptionKey: Resource, Taggable, Stateful {
             problems.append(.error("key '\(name)': the pending deletion window must be 7 to 30 days, not \(pendingDeletionDays)", at: location))
         }
         if let alias, !NameRules.isValidKMSAlias(alias) {
-            problems.append(.error("key '\(name)': alias '\(alias)' must be 1 to 250 letters, digits, '/', '_' or '-', and must not start with 'aws/'", at: location))
+            problems.append(
+                .error("key '\(name)': alias '\(alias)' must be 1 to 250 letters, digits, '/', '_' or '-', and must not start with 'aws/'", at: location))
         }
         return problems
     }

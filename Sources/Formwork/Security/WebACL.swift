@@ -20,9 +20,11 @@ public struct WebACL: Resource, Taggable {
     private var logEncryptionAt: SourceLocation?
 
     /// Declares a web ACL.
-    public init(_ name: String,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column,
-                @FirewallRuleBuilder rules: () -> [FirewallRule]) {
+    public init(
+        _ name: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column,
+        @FirewallRuleBuilder rules: () -> [FirewallRule]
+    ) {
         self.name = name
         self.rules = rules()
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
@@ -32,8 +34,10 @@ public struct WebACL: Resource, Taggable {
     public func blockByDefault() -> Self { with { $0.defaultAllow = false } }
 
     /// Encrypts the request log group.
-    public func logEncryption(_ encryption: Encryption,
-                              fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func logEncryption(
+        _ encryption: Encryption,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         with {
             $0.logEncryption = encryption
             $0.logEncryptionAt = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
@@ -106,35 +110,47 @@ public struct FirewallRule: Sendable, Hashable {
     }
 
     /// Rate-based blocking per client address.
-    public static func rateLimit(_ name: String, requests: Int, per window: TimeSpan,
-                                 fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> FirewallRule {
+    public static func rateLimit(
+        _ name: String, requests: Int, per window: TimeSpan,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> FirewallRule {
         make(name, .rateLimit(requests, window: window), fileID, filePath, line, column)
     }
     /// Blocks the addresses of an IP set.
-    public static func blockAddresses(_ name: String, _ set: IPSet,
-                                      fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> FirewallRule {
+    public static func blockAddresses(
+        _ name: String, _ set: IPSet,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> FirewallRule {
         make(name, .blockAddresses(set.id, declaredAt: set.location), fileID, filePath, line, column)
     }
     /// Blocks bodies over `bytes`.
-    public static func maxBodySize(_ name: String, bytes: Int,
-                                   fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> FirewallRule {
+    public static func maxBodySize(
+        _ name: String, bytes: Int,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> FirewallRule {
         make(name, .maxBodySize(bytes), fileID, filePath, line, column)
     }
     /// Blocks SQL injection.
-    public static func blockSQLInjection(_ name: String,
-                                        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> FirewallRule {
+    public static func blockSQLInjection(
+        _ name: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> FirewallRule {
         make(name, .sqlInjection, fileID, filePath, line, column)
     }
     /// Blocks cross-site scripting.
-    public static func blockCrossSiteScripting(_ name: String,
-                                              fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> FirewallRule {
+    public static func blockCrossSiteScripting(
+        _ name: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> FirewallRule {
         make(name, .crossSiteScripting, fileID, filePath, line, column)
     }
     /// An AWS managed rule group, such as `AWSManagedRulesCommonRuleSet`; the rules of the group
     /// named in `countOnly` count matches instead of blocking (for example a body-size rule
     /// stricter than the API's own limit).
-    public static func managed(_ name: String, group: String, vendor: String = "AWS", countOnly: [String] = [],
-                               fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> FirewallRule {
+    public static func managed(
+        _ name: String, group: String, vendor: String = "AWS", countOnly: [String] = [],
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> FirewallRule {
         make(name, .managed(vendor: vendor, group: group, countOnly: countOnly), fileID, filePath, line, column)
     }
 }
@@ -158,8 +174,10 @@ public struct IPSet: Resource, Taggable {
     public let addresses: [String]
 
     /// Declares an IP set.
-    public init(_ name: String, addresses: [String],
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, addresses: [String],
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.addresses = addresses
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)

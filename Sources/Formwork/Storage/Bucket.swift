@@ -23,15 +23,19 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
     var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a bucket.
-    public init(_ name: String,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
     /// Sets the physical name (validated against S3's rules).
-    public func named(_ bucketName: String,
-                      fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func named(
+        _ bucketName: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         setting("name", fileID, filePath, line, column) { $0.bucketName = bucketName }
     }
 
@@ -39,8 +43,10 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
     public func versioned(_ on: Bool = true) -> Self { with { $0.versioned = on } }
 
     /// Sets encryption at rest.
-    public func encryption(_ encryption: Encryption,
-                           fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func encryption(
+        _ encryption: Encryption,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         setting("encryption", fileID, filePath, line, column) { $0.encryption = encryption }
     }
 
@@ -48,11 +54,15 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
     public func lifecycle(_ rule: LifecycleRule) -> Self { with { $0.lifecycleRules.append(rule) } }
 
     /// Sends server access logs to another bucket.
-    public func accessLogs(to bucket: Bucket, prefix: String,
-                           fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func accessLogs(
+        to bucket: Bucket, prefix: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         with {
-            $0.accessLogging = (bucket.id, prefix, bucket.location,
-                                SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+            $0.accessLogging = (
+                bucket.id, prefix, bucket.location,
+                SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
+            )
         }
     }
 
@@ -113,23 +123,32 @@ public struct LifecycleRule: Sendable, Hashable {
     public var location: SourceLocation
 
     /// Expires current objects after `span`.
-    public static func expireObjects(after span: TimeSpan, id: String = "ExpireObjects",
-                                     fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> LifecycleRule {
-        LifecycleRule(id: id, action: .expireObjects, days: span.days,
-                      location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    public static func expireObjects(
+        after span: TimeSpan, id: String = "ExpireObjects",
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> LifecycleRule {
+        LifecycleRule(
+            id: id, action: .expireObjects, days: span.days,
+            location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 
     /// Expires noncurrent versions `span` after they are replaced.
-    public static func expireNoncurrentVersions(after span: TimeSpan, id: String = "ExpireNoncurrentVersions",
-                                                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> LifecycleRule {
-        LifecycleRule(id: id, action: .expireNoncurrentVersions, days: span.days,
-                      location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    public static func expireNoncurrentVersions(
+        after span: TimeSpan, id: String = "ExpireNoncurrentVersions",
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> LifecycleRule {
+        LifecycleRule(
+            id: id, action: .expireNoncurrentVersions, days: span.days,
+            location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 
     /// Aborts incomplete multipart uploads after `span`.
-    public static func abortIncompleteUploads(after span: TimeSpan, id: String = "AbortIncompleteUploads",
-                                              fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> LifecycleRule {
-        LifecycleRule(id: id, action: .abortIncompleteUploads, days: span.days,
-                      location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    public static func abortIncompleteUploads(
+        after span: TimeSpan, id: String = "AbortIncompleteUploads",
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> LifecycleRule {
+        LifecycleRule(
+            id: id, action: .abortIncompleteUploads, days: span.days,
+            location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 }

@@ -25,8 +25,10 @@ public struct Distribution: Resource, Taggable, LocatedSettings {
     var settingLocations: [String: SourceLocation] = [:]
 
     /// Declares a distribution in front of `origin`.
-    public init(_ name: String, origin: Bucket,
-                fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    public init(
+        _ name: String, origin: Bucket,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.origin = origin.id
         self.originDeclaredAt = origin.location
@@ -40,18 +42,24 @@ public struct Distribution: Resource, Taggable, LocatedSettings {
     /// Sets the price class.
     public func priceClass(_ priceClass: PriceClass) -> Self { with { $0.priceClass = priceClass } }
     /// Sets the default behaviour's cache TTLs.
-    public func cache(_ settings: CacheSettings,
-                      fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func cache(
+        _ settings: CacheSettings,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         setting("cache", fileID, filePath, line, column) { $0.cache = settings }
     }
     /// Sets the security headers.
     public func securityHeaders(_ headers: SecurityHeaders) -> Self { with { $0.securityHeaders = headers } }
     /// Sends standard logs to a bucket (which must accept log deliveries).
-    public func logs(to bucket: Bucket, prefix: String,
-                     fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    public func logs(
+        to bucket: Bucket, prefix: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
         with {
-            $0.logging = (bucket.id, prefix, bucket.location,
-                          SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+            $0.logging = (
+                bucket.id, prefix, bucket.location,
+                SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
+            )
         }
     }
 
@@ -70,7 +78,8 @@ public struct Distribution: Resource, Taggable, LocatedSettings {
             problems.append(.error("distribution '\(name)': cache TTLs must satisfy minimum ≤ default ≤ maximum", at: at))
         }
         if defaultRootObject.hasPrefix("/") || defaultRootObject.isEmpty {
-            problems.append(.error("distribution '\(name)': the default root object is an object key such as 'index.html', without a leading '/'", at: location))
+            problems.append(
+                .error("distribution '\(name)': the default root object is an object key such as 'index.html', without a leading '/'", at: location))
         }
         return problems
     }
@@ -113,10 +122,12 @@ public struct SecurityHeaders: Sendable, Hashable {
 
     /// Strict defaults: same-origin content, HSTS for two years with subdomains and preload,
     /// frames denied, no referrer across origins.
-    public init(contentSecurityPolicy: String = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'",
-                hstsMaxAge: TimeSpan = .days(730),
-                referrerPolicy: String = "strict-origin-when-cross-origin",
-                frameOptions: String = "DENY") {
+    public init(
+        contentSecurityPolicy: String = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'",
+        hstsMaxAge: TimeSpan = .days(730),
+        referrerPolicy: String = "strict-origin-when-cross-origin",
+        frameOptions: String = "DENY"
+    ) {
         self.contentSecurityPolicy = contentSecurityPolicy
         self.hstsMaxAge = hstsMaxAge
         self.referrerPolicy = referrerPolicy

@@ -13,7 +13,7 @@ public enum NameRules {
         let allowed = name.unicodeScalars.allSatisfy { isLowerOrDigit($0) || $0 == "." || $0 == "-" }
         if !allowed { return "may contain only lowercase letters, digits, '.' and '-'" }
         guard let first = name.unicodeScalars.first, let last = name.unicodeScalars.last,
-              isLowerOrDigit(first), isLowerOrDigit(last)
+            isLowerOrDigit(first), isLowerOrDigit(last)
         else { return "must start and end with a lowercase letter or digit" }
         if name.contains("..") { return "must not contain two adjacent periods" }
         let octets = name.split(separator: ".", omittingEmptySubsequences: false)

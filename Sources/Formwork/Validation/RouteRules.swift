@@ -6,15 +6,23 @@ enum RouteRules {
             problems += checkPath(route, api: api)
             problems += checkAccess(route, api: api)
             if !route.functionAnswersRequests {
-                problems.append(.error("route \(route.method.rawValue) \(route.path) targets function '\(route.function.name)', whose handler is not an APIHandler", at: route.location,
-                                       notes: [.init("function '\(route.function.name)' declared here", at: route.functionDeclaredAt)]))
+                problems.append(
+                    .error(
+                        "route \(route.method.rawValue) \(route.path) targets function '\(route.function.name)', whose handler is not an APIHandler",
+                        at: route.location,
+                        notes: [.init("function '\(route.function.name)' declared here", at: route.functionDeclaredAt)]))
             }
             if route.body != nil, [.get, .head, .delete, .options].contains(route.method) {
-                problems.append(.error("route \(route.method.rawValue) \(route.path) declares a body schema, but \(route.method.rawValue) requests have no body", at: route.location))
+                problems.append(
+                    .error(
+                        "route \(route.method.rawValue) \(route.path) declares a body schema, but \(route.method.rawValue) requests have no body",
+                        at: route.location))
             }
             if let ttl = route.cacheTTL {
                 if api.cache == nil {
-                    problems.append(.warning("route \(route.method.rawValue) \(route.path) sets a cache TTL, but API '\(api.name)' has no cache cluster", at: route.location))
+                    problems.append(
+                        .warning(
+                            "route \(route.method.rawValue) \(route.path) sets a cache TTL, but API '\(api.name)' has no cache cluster", at: route.location))
                 }
                 if ttl.seconds > 3600 {
                     problems.append(.error("route \(route.method.rawValue) \(route.path): cache TTL must be at most 3600 seconds", at: route.location))
@@ -23,15 +31,21 @@ enum RouteRules {
         }
         problems += conflicts(in: api.routes)
         if api.throttling.rate <= 0 || api.throttling.burst <= 0 || api.throttling.rate > 10_000 || api.throttling.burst > 5_000 {
-            problems.append(.error("API '\(api.name)': throttling needs a rate of 1 to 10000 requests/s and a burst of 1 to 5000", at: api.location(of: "throttling")))
+            problems.append(
+                .error("API '\(api.name)': throttling needs a rate of 1 to 10000 requests/s and a burst of 1 to 5000", at: api.location(of: "throttling")))
         }
         if let cache = api.cache, !APICache.sizes.contains(cache.size) {
-            problems.append(.error("API '\(api.name)': cache size '\(cache.size)' is not one of \(APICache.sizes.joined(separator: ", "))", at: api.location(of: "cache")))
+            problems.append(
+                .error("API '\(api.name)': cache size '\(cache.size)' is not one of \(APICache.sizes.joined(separator: ", "))", at: api.location(of: "cache")))
         }
         if !LogRetention.allowedDays.contains(api.accessLogRetention.days) {
-            problems.append(.error("API '\(api.name)': access log retention of \(api.accessLogRetention) is not one CloudWatch Logs offers", at: api.location(of: "logRetention")))
+            problems.append(
+                .error(
+                    "API '\(api.name)': access log retention of \(api.accessLogRetention) is not one CloudWatch Logs offers",
+                    at: api.location(of: "logRetention")))
         }
-        let stageValid = !api.stage.isEmpty && api.stage.count <= 128
+        let stageValid =
+            !api.stage.isEmpty && api.stage.count <= 128
             && api.stage.unicodeScalars.allSatisfy { NameRules.isASCIILetterOrDigit($0) || $0 == "_" || $0 == "-" }
         if !stageValid {
             problems.append(.error("API '\(api.name)': stage name '\(api.stage)' may contain only letters, digits, '-' and '_'", at: api.location))
@@ -83,11 +97,16 @@ enum RouteRules {
             return []
         case .signedIn(let groups):
             guard api.authorizer != nil else {
-                return [.error("\(label) has no authorizer (API '\(api.name)' declares none) and is not marked public; add an authorizer or use access: .public", at: route.location)]
+                return [
+                    .error(
+                        "\(label) has no authorizer (API '\(api.name)' declares none) and is not marked public; add an authorizer or use access: .public",
+                        at: route.location)
+                ]
             }
             return groups.filter { group in !api.authorizerGroups.contains(group) }.map { group in
-                .error("\(label) requires group '\(group.name)', which user pool '\(api.authorizer?.name ?? "")' does not declare", at: route.location,
-                       notes: [.init("group '\(group.name)' declared here", at: group.location)])
+                .error(
+                    "\(label) requires group '\(group.name)', which user pool '\(api.authorizer?.name ?? "")' does not declare", at: route.location,
+                    notes: [.init("group '\(group.name)' declared here", at: group.location)])
             }
         }
     }
@@ -100,16 +119,22 @@ enum RouteRules {
                 let sa = a.segments, sb = b.segments
                 let methodsOverlap = a.method == b.method || a.method == .any || b.method == .any
                 if methodsOverlap && sa.count == sb.count && zip(sa, sb).allSatisfy(sameShape) {
-                    problems.append(.error("route \(b.method.rawValue) \(b.path) conflicts with route \(a.method.rawValue) \(a.path): both match the same requests", at: b.location,
-                                           notes: [.init("route \(a.method.rawValue) \(a.path) declared here", at: a.location)]))
+                    problems.append(
+                        .error(
+                            "route \(b.method.rawValue) \(b.path) conflicts with route \(a.method.rawValue) \(a.path): both match the same requests",
+                            at: b.location,
+                            notes: [.init("route \(a.method.rawValue) \(a.path) declared here", at: a.location)]))
                     continue
                 }
                 for (index, (x, y)) in zip(sa, sb).enumerated() {
                     guard sameShape(x, y) else { break }
                     if let nx = x.parameterName, let ny = y.parameterName, nx != ny,
-                       zip(sa.prefix(index), sb.prefix(index)).allSatisfy({ $0 == $1 }) {
-                        problems.append(.error("route \(b.method.rawValue) \(b.path) names the parameter at position \(index + 1) '{\(ny)}', but route \(a.method.rawValue) \(a.path) names it '{\(nx)}'; API Gateway needs one name per position",
-                                               at: b.location, notes: [.init("route \(a.method.rawValue) \(a.path) declared here", at: a.location)]))
+                        zip(sa.prefix(index), sb.prefix(index)).allSatisfy({ $0 == $1 })
+                    {
+                        problems.append(
+                            .error(
+                                "route \(b.method.rawValue) \(b.path) names the parameter at position \(index + 1) '{\(ny)}', but route \(a.method.rawValue) \(a.path) names it '{\(nx)}'; API Gateway needs one name per position",
+                                at: b.location, notes: [.init("route \(a.method.rawValue) \(a.path) declared here", at: a.location)]))
                         break
                     }
                 }

@@ -6,11 +6,14 @@ extension Architecture {
         var firstDeclaration: [String: any Resource] = [:]
         for resource in resources {
             if !NameRules.isValidLogicalID(resource.name) {
-                problems.append(.error("logical ID '\(resource.name)' of \(resource.id.kind.rawValue) must be 1 to 255 letters and digits", at: resource.location))
+                problems.append(
+                    .error("logical ID '\(resource.name)' of \(resource.id.kind.rawValue) must be 1 to 255 letters and digits", at: resource.location))
             }
             if let earlier = firstDeclaration[resource.name] {
-                problems.append(.error("duplicate logical ID '\(resource.name)': \(resource.id.kind.rawValue) and \(earlier.id.kind.rawValue) share it", at: resource.location,
-                                       notes: [.init("'\(resource.name)' first declared here", at: earlier.location)]))
+                problems.append(
+                    .error(
+                        "duplicate logical ID '\(resource.name)': \(resource.id.kind.rawValue) and \(earlier.id.kind.rawValue) share it", at: resource.location,
+                        notes: [.init("'\(resource.name)' first declared here", at: earlier.location)]))
             } else {
                 firstDeclaration[resource.name] = resource
             }
@@ -19,8 +22,10 @@ extension Architecture {
         let listed = Set(resources.map(\.id))
         for resource in resources {
             for reference in resource.references where !listed.contains(reference.target) {
-                problems.append(.error("\(resource.id) refers to \(reference.target) (\(reference.purpose)), which is not part of architecture '\(name)'; list it in the architecture",
-                                       at: reference.location, notes: [.init("\(reference.target) declared here", at: reference.targetLocation)]))
+                problems.append(
+                    .error(
+                        "\(resource.id) refers to \(reference.target) (\(reference.purpose)), which is not part of architecture '\(name)'; list it in the architecture",
+                        at: reference.location, notes: [.init("\(reference.target) declared here", at: reference.targetLocation)]))
             }
         }
         problems += validateTags()

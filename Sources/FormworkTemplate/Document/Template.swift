@@ -69,7 +69,8 @@ public struct TemplateResource: Sendable, Equatable {
     public mutating func skipCheck(_ id: String, because reason: String) {
         let skip = TemplateValue.map(["id": .string(id), "comment": .string(reason)])
         if let index = metadata.firstIndex(where: { $0.key == "checkov" }), case .map(let entries) = metadata[index].value,
-           case .list(let skips)? = entries.first?.value {
+            case .list(let skips)? = entries.first?.value
+        {
             metadata[index].value = .map([TemplateEntry("skip", .list(skips + [skip]))])
         } else {
             metadata.append(TemplateEntry("checkov", .map([TemplateEntry("skip", .list([skip]))])))

@@ -29,8 +29,9 @@ public struct Synthesizer: Sendable {
         var context = EmitContext(architecture: architecture, environment: environment)
         let template = context.makeTemplate()
         diagnostics += TemplateRules.check(template, architecture: architecture)
-        return SynthesisResult(template: template, diagnostics: diagnostics.sortedByLocation, environment: environment,
-                               architecture: architecture)
+        return SynthesisResult(
+            template: template, diagnostics: diagnostics.sortedByLocation, environment: environment,
+            architecture: architecture)
     }
 }
 
@@ -76,9 +77,13 @@ struct EmitContext {
         template.transform = "AWS::Serverless-2016-10-31"
         let summary = architecture.summary.isEmpty ? architecture.name : architecture.summary
         template.description = "\(summary) (\(environment.name))"
-        template.metadata = [TemplateEntry("Formwork", .map([
-            "Architecture": .string(architecture.name), "Environment": .string(environment.name),
-        ]))]
+        template.metadata = [
+            TemplateEntry(
+                "Formwork",
+                .map([
+                    "Architecture": .string(architecture.name), "Environment": .string(environment.name),
+                ]))
+        ]
         for resource in architecture.resources {
             let start = template.resources.count
             emit(resource)
@@ -117,10 +122,13 @@ struct EmitContext {
     mutating func add(_ resource: TemplateResource) { template.resources.append(resource) }
 
     mutating func output(_ name: String, _ value: TemplateValue, _ description: String) {
-        template.outputs.append(TemplateEntry(name, .map([
-            "Description": .string(description), "Value": value,
-            "Export": .map(["Name": .sub("${AWS::StackName}-\(name)")]),
-        ])))
+        template.outputs.append(
+            TemplateEntry(
+                name,
+                .map([
+                    "Description": .string(description), "Value": value,
+                    "Export": .map(["Name": .sub("${AWS::StackName}-\(name)")]),
+                ])))
     }
 
     // MARK: Lookups

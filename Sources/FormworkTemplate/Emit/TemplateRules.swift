@@ -15,8 +15,11 @@ enum TemplateRules {
         for resource in template.resources {
             if let earlier = seen[resource.logicalID] {
                 if earlier.origin != resource.origin {
-                    problems.append(.error("logical ID '\(resource.logicalID)' (\(resource.type), from \(resource.origin.map { "\($0)" } ?? "the template")) collides with the \(earlier.type) of \(earlier.origin.map { "\($0)" } ?? "the template")",
-                                           at: resource.originLocation, notes: earlier.originLocation.map { [.init("\(earlier.origin.map { "\($0)" } ?? "") declared here", at: $0)] } ?? []))
+                    problems.append(
+                        .error(
+                            "logical ID '\(resource.logicalID)' (\(resource.type), from \(resource.origin.map { "\($0)" } ?? "the template")) collides with the \(earlier.type) of \(earlier.origin.map { "\($0)" } ?? "the template")",
+                            at: resource.originLocation,
+                            notes: earlier.originLocation.map { [.init("\(earlier.origin.map { "\($0)" } ?? "") declared here", at: $0)] } ?? []))
                 }
             } else {
                 seen[resource.logicalID] = resource
@@ -24,7 +27,10 @@ enum TemplateRules {
         }
         let at = architecture.location
         if template.resources.count > maxResources {
-            problems.append(.error("the template has \(template.resources.count) resources; CloudFormation allows \(maxResources) per stack (split the architecture into stacks)", at: at))
+            problems.append(
+                .error(
+                    "the template has \(template.resources.count) resources; CloudFormation allows \(maxResources) per stack (split the architecture into stacks)",
+                    at: at))
         }
         if template.outputs.count > maxOutputs {
             problems.append(.error("the template has \(template.outputs.count) outputs; CloudFormation allows \(maxOutputs)", at: at))
@@ -41,7 +47,11 @@ enum TemplateRules {
             return [.error("the template is \(bytes) bytes; CloudFormation accepts at most \(maxBytes) bytes, even from S3", at: architecture.location)]
         }
         if bytes > directUploadBytes {
-            return [.warning("the template is \(bytes) bytes; above \(directUploadBytes) bytes it must be uploaded to S3 before deploying (sam deploy --s3-bucket does this)", at: architecture.location)]
+            return [
+                .warning(
+                    "the template is \(bytes) bytes; above \(directUploadBytes) bytes it must be uploaded to S3 before deploying (sam deploy --s3-bucket does this)",
+                    at: architecture.location)
+            ]
         }
         return []
     }

@@ -4,11 +4,13 @@ import FormworkRuntime
 extension EmitContext {
     mutating func emitAPI(_ api: RestAPI) {
         let name = api.name, logGroup = "\(name)AccessLogs"
-        var logs = TemplateResource(logGroup, type: "AWS::Logs::LogGroup", properties: MapBuilder.entries([
-            "RetentionInDays": .int(api.accessLogRetention.days),
-            "KmsKeyId": keyArn(api.logEncryption),
-            "Tags": tagList,
-        ]))
+        var logs = TemplateResource(
+            logGroup, type: "AWS::Logs::LogGroup",
+            properties: MapBuilder.entries([
+                "RetentionInDays": .int(api.accessLogRetention.days),
+                "KmsKeyId": keyArn(api.logEncryption),
+                "Tags": tagList,
+            ]))
         applyRetention(&logs, retain: environment.isProduction)
         add(logs)
 
@@ -20,22 +22,25 @@ extension EmitContext {
                 models.append(TemplateEntry(modelName, APIModels.schemaValue(body, topLevel: true)))
             }
         }
-        var methodSettings: [TemplateValue] = [.map([
-            "ResourcePath": "/*", "HttpMethod": "*",
-            "ThrottlingRateLimit": .double(api.throttling.rate), "ThrottlingBurstLimit": .int(api.throttling.burst),
-            "MetricsEnabled": true,
-            "CachingEnabled": false,
-            "CacheDataEncrypted": api.cache.map { .bool($0.encrypted) },
-        ])]
+        var methodSettings: [TemplateValue] = [
+            .map([
+                "ResourcePath": "/*", "HttpMethod": "*",
+                "ThrottlingRateLimit": .double(api.throttling.rate), "ThrottlingBurstLimit": .int(api.throttling.burst),
+                "MetricsEnabled": true,
+                "CachingEnabled": false,
+                "CacheDataEncrypted": api.cache.map { .bool($0.encrypted) },
+            ])
+        ]
         if api.cache != nil {
             for route in api.routes {
                 guard let ttl = route.cacheTTL else { continue }
-                methodSettings.append(.map([
-                    "ResourcePath": .string(APIModels.methodSettingPath(route.path)), "HttpMethod": .string(route.method.rawValue),
-                    "ThrottlingRateLimit": .double(api.throttling.rate), "ThrottlingBurstLimit": .int(api.throttling.burst),
-                    "CachingEnabled": true, "CacheTtlInSeconds": .int(ttl.seconds),
-                    "CacheDataEncrypted": .bool(api.cache?.encrypted ?? true),
-                ]))
+                methodSettings.append(
+                    .map([
+                        "ResourcePath": .string(APIModels.methodSettingPath(route.path)), "HttpMethod": .string(route.method.rawValue),
+                        "ThrottlingRateLimit": .double(api.throttling.rate), "ThrottlingBurstLimit": .int(api.throttling.burst),
+                        "CachingEnabled": true, "CacheTtlInSeconds": .int(ttl.seconds),
+                        "CacheDataEncrypted": .bool(api.cache?.encrypted ?? true),
+                    ]))
             }
         }
         var auth: [TemplateEntry] = []
@@ -43,19 +48,24 @@ extension EmitContext {
             auth += [
                 TemplateEntry("DefaultAuthorizer", "CognitoAuthorizer"),
                 TemplateEntry("AddDefaultAuthorizerToCorsPreflight", false),
-                TemplateEntry("Authorizers", .map(["CognitoAuthorizer": .map([
-                    "UserPoolArn": .getAtt(pool.name, "Arn"), "Identity": .map(["Header": "Authorization"]),
-                ])])),
+                TemplateEntry(
+                    "Authorizers",
+                    .map([
+                        "CognitoAuthorizer": .map([
+                            "UserPoolArn": .getAtt(pool.name, "Arn"), "Identity": .map(["Header": "Authorization"]),
+                        ])
+                    ])),
             ]
         }
         if !api.deniedSourceRanges.isEmpty {
             auth.append(TemplateEntry("ResourcePolicy", .map(["IpRangeBlacklist": .strings(api.deniedSourceRanges)])))
         }
         let cors: TemplateValue? = api.cors.map { cors in
-            let origin: TemplateValue = switch cors.origin {
-            case .literal(let text): .string("'\(text)'")
-            case .distribution(let id, _): .if("HasCustomDomain", .sub("'https://${DomainName}'"), .sub("'https://${\(id.name).DomainName}'"))
-            }
+            let origin: TemplateValue =
+                switch cors.origin {
+                case .literal(let text): .string("'\(text)'")
+                case .distribution(let id, _): .if("HasCustomDomain", .sub("'https://${DomainName}'"), .sub("'https://${\(id.name).DomainName}'"))
+                }
             let methods = Set(api.routes.map(\.method.rawValue)).union(["OPTIONS"]).sorted().joined(separator: ",")
             return .map([
                 "AllowOrigin": origin,
@@ -64,36 +74,49 @@ extension EmitContext {
                 "MaxAge": .string("'\(cors.maxAge.seconds)'"),
             ])
         }
-        let accessLogFormat = #"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","user":"$context.authorizer.claims.sub","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","responseLength":"$context.responseLength","latency":"$context.responseLatency","wafResponse":"$context.wafResponseCode"}"#
-        var resource = TemplateResource(name, type: "AWS::Serverless::Api", properties: MapBuilder.entries([
-            "Name": .sub("${AWS::StackName}-\(name)"),
-            "StageName": .string(api.stage),
-            "OpenApiVersion": "2.0",
-            "EndpointConfiguration": .map(["Type": "REGIONAL"]),
-            "TracingEnabled": .bool(api.tracing),
-            "CacheClusterEnabled": api.cache != nil ? true : nil,
-            "CacheClusterSize": api.cache.map { .string($0.size) },
-            "MethodSettings": .list(methodSettings),
-            "AccessLogSetting": .map(["DestinationArn": .getAtt(logGroup, "Arn"), "Format": .string(accessLogFormat)]),
-            "Auth": auth.isEmpty ? nil : .map(auth),
-            "Cors": cors,
-            "Models": models.isEmpty ? nil : .map(models),
-            "Tags": tagMap,
-            "PropagateTags": true,
-        ]))
-        resource.metadata.append(TemplateEntry("Formwork", .map([
-            "Routes": .list(api.routes.map { route in
-                .map(["Route": .string("\(route.method.rawValue) \(route.path)"), "Function": .string(route.function.name),
-                      "Groups": route.isPublic ? "public" : .string(route.groups.isEmpty ? "any signed-in user" : route.groups.map(\.name).joined(separator: ","))])
-            }),
-        ])))
+        let accessLogFormat =
+            #"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","user":"$context.authorizer.claims.sub","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","responseLength":"$context.responseLength","latency":"$context.responseLatency","wafResponse":"$context.wafResponseCode"}"#
+        var resource = TemplateResource(
+            name, type: "AWS::Serverless::Api",
+            properties: MapBuilder.entries([
+                "Name": .sub("${AWS::StackName}-\(name)"),
+                "StageName": .string(api.stage),
+                "OpenApiVersion": "2.0",
+                "EndpointConfiguration": .map(["Type": "REGIONAL"]),
+                "TracingEnabled": .bool(api.tracing),
+                "CacheClusterEnabled": api.cache != nil ? true : nil,
+                "CacheClusterSize": api.cache.map { .string($0.size) },
+                "MethodSettings": .list(methodSettings),
+                "AccessLogSetting": .map(["DestinationArn": .getAtt(logGroup, "Arn"), "Format": .string(accessLogFormat)]),
+                "Auth": auth.isEmpty ? nil : .map(auth),
+                "Cors": cors,
+                "Models": models.isEmpty ? nil : .map(models),
+                "Tags": tagMap,
+                "PropagateTags": true,
+            ]))
+        resource.metadata.append(
+            TemplateEntry(
+                "Formwork",
+                .map([
+                    "Routes": .list(
+                        api.routes.map { route in
+                            .map([
+                                "Route": .string("\(route.method.rawValue) \(route.path)"), "Function": .string(route.function.name),
+                                "Groups": route.isPublic
+                                    ? "public" : .string(route.groups.isEmpty ? "any signed-in user" : route.groups.map(\.name).joined(separator: ",")),
+                            ])
+                        })
+                ])))
         add(resource)
         if let firewall = api.firewall {
             // `${Api.Stage}` is SAM's reference to the stage it generates, so the association waits for it.
-            add(TemplateResource("\(name)WebACLAssociation", type: "AWS::WAFv2::WebACLAssociation", properties: [
-                TemplateEntry("ResourceArn", .sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${\(name)}/stages/${\(name).Stage}")),
-                TemplateEntry("WebACLArn", .getAtt(firewall.acl.name, "Arn")),
-            ]))
+            add(
+                TemplateResource(
+                    "\(name)WebACLAssociation", type: "AWS::WAFv2::WebACLAssociation",
+                    properties: [
+                        TemplateEntry("ResourceArn", .sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${\(name)}/stages/${\(name).Stage}")),
+                        TemplateEntry("WebACLArn", .getAtt(firewall.acl.name, "Arn")),
+                    ]))
         }
         addAPIGatewayLoggingRole()
         output("ApiUrl", attributeValue(api.id, .url), "Base URL of the \(name) stage")
@@ -103,31 +126,50 @@ extension EmitContext {
     /// use; the setting is account-wide, so it is kept when the stack is deleted.
     mutating func addAPIGatewayLoggingRole() {
         guard template.resource("ApiGatewayAccount") == nil else { return }
-        var role = TemplateResource("ApiGatewayLoggingRole", type: "AWS::IAM::Role", properties: [
-            TemplateEntry("Description", "Lets API Gateway write access logs to CloudWatch Logs in this region"),
-            TemplateEntry("AssumeRolePolicyDocument", .map([
-                "Version": "2012-10-17",
-                "Statement": [.map([
-                    "Effect": "Allow", "Principal": .map(["Service": "apigateway.amazonaws.com"]), "Action": "sts:AssumeRole",
-                    "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
-                ])],
-            ])),
-            TemplateEntry("Policies", [.map([
-                "PolicyName": "WriteAccessLogs",
-                "PolicyDocument": .map(["Version": "2012-10-17", "Statement": [.map([
-                    "Sid": "WriteAccessLogsOfThisRegion", "Effect": "Allow",
-                    "Action": .strings(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
-                                        "logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents", "logs:PutLogEvents"]),
-                    "Resource": .sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"),
-                ])]]),
-            ])]),
-            TemplateEntry("Tags", tagList),
-        ])
+        var role = TemplateResource(
+            "ApiGatewayLoggingRole", type: "AWS::IAM::Role",
+            properties: [
+                TemplateEntry("Description", "Lets API Gateway write access logs to CloudWatch Logs in this region"),
+                TemplateEntry(
+                    "AssumeRolePolicyDocument",
+                    .map([
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            .map([
+                                "Effect": "Allow", "Principal": .map(["Service": "apigateway.amazonaws.com"]), "Action": "sts:AssumeRole",
+                                "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
+                            ])
+                        ],
+                    ])),
+                TemplateEntry(
+                    "Policies",
+                    [
+                        .map([
+                            "PolicyName": "WriteAccessLogs",
+                            "PolicyDocument": .map([
+                                "Version": "2012-10-17",
+                                "Statement": [
+                                    .map([
+                                        "Sid": "WriteAccessLogsOfThisRegion", "Effect": "Allow",
+                                        "Action": .strings([
+                                            "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+                                            "logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents", "logs:PutLogEvents",
+                                        ]),
+                                        "Resource": .sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"),
+                                    ])
+                                ],
+                            ]),
+                        ])
+                    ]),
+                TemplateEntry("Tags", tagList),
+            ])
         applyRetention(&role, retain: true)
         add(role)
-        var account = TemplateResource("ApiGatewayAccount", type: "AWS::ApiGateway::Account", properties: [
-            TemplateEntry("CloudWatchRoleArn", .getAtt("ApiGatewayLoggingRole", "Arn")),
-        ])
+        var account = TemplateResource(
+            "ApiGatewayAccount", type: "AWS::ApiGateway::Account",
+            properties: [
+                TemplateEntry("CloudWatchRoleArn", .getAtt("ApiGatewayLoggingRole", "Arn"))
+            ])
         applyRetention(&account, retain: true)
         add(account)
     }

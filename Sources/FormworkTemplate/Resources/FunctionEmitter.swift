@@ -5,21 +5,25 @@ extension EmitContext {
         let name = function.name
         let logGroup = "\(name)LogGroup", role = "\(name)Role", queue = "\(name)DeadLetterQueue"
         let physicalName = function.functionName
-        var logGroupResource = TemplateResource(logGroup, type: "AWS::Logs::LogGroup", properties: MapBuilder.entries([
-            "LogGroupName": physicalName.map { .string("/aws/lambda/\($0)") },
-            "RetentionInDays": .int(function.logRetention.days),
-            "KmsKeyId": keyArn(function.encryption),
-            "Tags": tagList,
-        ]))
+        var logGroupResource = TemplateResource(
+            logGroup, type: "AWS::Logs::LogGroup",
+            properties: MapBuilder.entries([
+                "LogGroupName": physicalName.map { .string("/aws/lambda/\($0)") },
+                "RetentionInDays": .int(function.logRetention.days),
+                "KmsKeyId": keyArn(function.encryption),
+                "Tags": tagList,
+            ]))
         applyRetention(&logGroupResource, retain: environment.isProduction)
         add(logGroupResource)
         if function.deadLetterQueue {
-            var deadLetters = TemplateResource(queue, type: "AWS::SQS::Queue", properties: MapBuilder.entries([
-                "MessageRetentionPeriod": .int(TimeSpan.days(14).seconds),
-                "KmsMasterKeyId": keyArn(function.encryption),
-                "SqsManagedSseEnabled": function.encryption.keyID == nil ? true : nil,
-                "Tags": tagList,
-            ]))
+            var deadLetters = TemplateResource(
+                queue, type: "AWS::SQS::Queue",
+                properties: MapBuilder.entries([
+                    "MessageRetentionPeriod": .int(TimeSpan.days(14).seconds),
+                    "KmsMasterKeyId": keyArn(function.encryption),
+                    "SqsManagedSseEnabled": function.encryption.keyID == nil ? true : nil,
+                    "Tags": tagList,
+                ]))
             applyRetention(&deadLetters, retain: false)
             add(deadLetters)
         }
@@ -38,26 +42,32 @@ extension EmitContext {
                 events.append(TemplateEntry(Self.eventName(route), routeEvent(route, api: api)))
             }
         }
-        var resource = TemplateResource(name, type: "AWS::Serverless::Function", properties: MapBuilder.entries([
-            "FunctionName": physicalName.map(TemplateValue.string),
-            "Description": .string("Runs \(function.handlerName)"),
-            "CodeUri": .string("../../\(function.codePath)"),
-            "Architectures": [.string(function.architecture.rawValue)],
-            "MemorySize": .int(function.memory),
-            "Timeout": .int(function.timeout.seconds),
-            "Role": .getAtt(role, "Arn"),
-            "ReservedConcurrentExecutions": function.reservedConcurrency.map(TemplateValue.int),
-            "Tracing": function.tracing ? "Active" : "PassThrough",
-            "LoggingConfig": .map(["LogGroup": .ref(logGroup), "LogFormat": "JSON"]),
-            "DeadLetterQueue": function.deadLetterQueue ? .map(["Type": "SQS", "TargetArn": .getAtt(queue, "Arn")]) : nil,
-            "Environment": variables.isEmpty ? nil : .map(["Variables": .map(variables)]),
-            "KmsKeyArn": variables.isEmpty ? nil : keyArn(function.encryption),
-            "Events": events.isEmpty ? nil : .map(events),
-            "Tags": tagMap,
-            "PropagateTags": true,
-        ]))
+        var resource = TemplateResource(
+            name, type: "AWS::Serverless::Function",
+            properties: MapBuilder.entries([
+                "FunctionName": physicalName.map(TemplateValue.string),
+                "Description": .string("Runs \(function.handlerName)"),
+                "CodeUri": .string("../../\(function.codePath)"),
+                "Architectures": [.string(function.architecture.rawValue)],
+                "MemorySize": .int(function.memory),
+                "Timeout": .int(function.timeout.seconds),
+                "Role": .getAtt(role, "Arn"),
+                "ReservedConcurrentExecutions": function.reservedConcurrency.map(TemplateValue.int),
+                "Tracing": function.tracing ? "Active" : "PassThrough",
+                "LoggingConfig": .map(["LogGroup": .ref(logGroup), "LogFormat": "JSON"]),
+                "DeadLetterQueue": function.deadLetterQueue ? .map(["Type": "SQS", "TargetArn": .getAtt(queue, "Arn")]) : nil,
+                "Environment": variables.isEmpty ? nil : .map(["Variables": .map(variables)]),
+                "KmsKeyArn": variables.isEmpty ? nil : keyArn(function.encryption),
+                "Events": events.isEmpty ? nil : .map(events),
+                "Tags": tagMap,
+                "PropagateTags": true,
+            ]))
         resource.metadata.append(TemplateEntry("Formwork", .map(["Handler": .string(function.handlerName)])))
-        resource.skipCheck("CKV_AWS_117", because: "The function reaches only AWS service endpoints over TLS with IAM authentication; a VPC would add NAT cost and cold-start latency without narrowing what it can reach.")
+        resource.skipCheck(
+            "CKV_AWS_117",
+            because:
+                "The function reaches only AWS service endpoints over TLS with IAM authentication; a VPC would add NAT cost and cold-start latency without narrowing what it can reach."
+        )
         add(resource)
         if template.globals.isEmpty {
             template.globals = [TemplateEntry("Function", .map(["Runtime": "provided.al2023", "Handler": "bootstrap"]))]
@@ -68,11 +78,12 @@ extension EmitContext {
     static func eventName(_ route: Route) -> String {
         let method = route.method.rawValue.prefix(1) + route.method.rawValue.dropFirst().lowercased()
         let parts = route.segments.map { segment -> String in
-            let text: String = switch segment {
-            case .literal(let t): t
-            case .parameter(let t): t
-            case .greedy(let t): t
-            }
+            let text: String =
+                switch segment {
+                case .literal(let t): t
+                case .parameter(let t): t
+                case .greedy(let t): t
+                }
             let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
             return words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         }
@@ -97,9 +108,12 @@ extension EmitContext {
             properties.append(TemplateEntry("RequestParameters", .list(header + query)))
         }
         if let body = route.body {
-            properties.append(TemplateEntry("RequestModel", .map([
-                "Model": .string(APIModels.modelName(body, route: route)), "Required": true, "ValidateBody": true,
-            ])))
+            properties.append(
+                TemplateEntry(
+                    "RequestModel",
+                    .map([
+                        "Model": .string(APIModels.modelName(body, route: route)), "Required": true, "ValidateBody": true,
+                    ])))
         }
         return .map(["Type": "Api", "Properties": .map(properties)])
     }
@@ -113,18 +127,20 @@ extension EmitContext {
             ])
         ]
         if function.tracing {
-            statements.append(.map([
-                // X-Ray's write actions support no resource-level permissions: AWS requires '*'.
-                "Sid": "WriteTracesXRayRequiresAllResources", "Effect": "Allow",
-                "Action": .strings(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]),
-                "Resource": "*",
-            ]))
+            statements.append(
+                .map([
+                    // X-Ray's write actions support no resource-level permissions: AWS requires '*'.
+                    "Sid": "WriteTracesXRayRequiresAllResources", "Effect": "Allow",
+                    "Action": .strings(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]),
+                    "Resource": "*",
+                ]))
         }
         if let queue {
-            statements.append(.map([
-                "Sid": "SendFailedEventsToDeadLetterQueue", "Effect": "Allow",
-                "Action": "sqs:SendMessage", "Resource": .getAtt(queue, "Arn"),
-            ]))
+            statements.append(
+                .map([
+                    "Sid": "SendFailedEventsToDeadLetterQueue", "Effect": "Allow",
+                    "Action": "sqs:SendMessage", "Resource": .getAtt(queue, "Arn"),
+                ]))
         }
         var keyActions: [ResourceID: Set<String>] = [:]
         if let key = function.encryption.keyID, queue != nil {
@@ -137,30 +153,44 @@ extension EmitContext {
             }
         }
         for (key, actions) in keyActions.sorted(by: { $0.key < $1.key }) {
-            statements.append(.map([
-                "Sid": .string("UseKey\(key.name)"), "Effect": "Allow",
-                "Action": .strings(actions.sorted()), "Resource": .getAtt(key.name, "Arn"),
-            ]))
+            statements.append(
+                .map([
+                    "Sid": .string("UseKey\(key.name)"), "Effect": "Allow",
+                    "Action": .strings(actions.sorted()), "Resource": .getAtt(key.name, "Arn"),
+                ]))
         }
-        var role = TemplateResource("\(function.name)Role", type: "AWS::IAM::Role", properties: [
-            TemplateEntry("Description", .string("Least-privilege role of \(function.name)")),
-            TemplateEntry("AssumeRolePolicyDocument", .map([
-                "Version": "2012-10-17",
-                "Statement": [.map([
-                    "Effect": "Allow", "Principal": .map(["Service": "lambda.amazonaws.com"]), "Action": "sts:AssumeRole",
-                    "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
-                ])],
-            ])),
-            TemplateEntry("Policies", [.map([
-                "PolicyName": .string("\(function.name)Access"),
-                "PolicyDocument": .map(["Version": "2012-10-17", "Statement": .list(statements)]),
-            ])]),
-            TemplateEntry("Tags", tagList),
-        ])
+        var role = TemplateResource(
+            "\(function.name)Role", type: "AWS::IAM::Role",
+            properties: [
+                TemplateEntry("Description", .string("Least-privilege role of \(function.name)")),
+                TemplateEntry(
+                    "AssumeRolePolicyDocument",
+                    .map([
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            .map([
+                                "Effect": "Allow", "Principal": .map(["Service": "lambda.amazonaws.com"]), "Action": "sts:AssumeRole",
+                                "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
+                            ])
+                        ],
+                    ])),
+                TemplateEntry(
+                    "Policies",
+                    [
+                        .map([
+                            "PolicyName": .string("\(function.name)Access"),
+                            "PolicyDocument": .map(["Version": "2012-10-17", "Statement": .list(statements)]),
+                        ])
+                    ]),
+                TemplateEntry("Tags", tagList),
+            ])
         if function.tracing {
-            role.metadata.append(TemplateEntry("Formwork", .map([
-                "WildcardResources": "xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource ARNs, so AWS requires Resource '*'.",
-            ])))
+            role.metadata.append(
+                TemplateEntry(
+                    "Formwork",
+                    .map([
+                        "WildcardResources": "xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource ARNs, so AWS requires Resource '*'."
+                    ])))
         }
         return role
     }
@@ -177,21 +207,23 @@ extension EmitContext {
     func grantStatements(_ grant: Grant) -> [TemplateValue] {
         let target = grant.target.name
         let sid = grant.access.rawValue.prefix(1).uppercased() + grant.access.rawValue.dropFirst() + target
-        let resource: TemplateValue = switch grant.target.kind {
-        case .table, .userPool: .getAtt(target, "Arn")
-        case .topic: .ref(target)
-        case .emailIdentity: .sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${\(target)}")
-        case .parameter: .sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${\(target)}")
-        default: .getAtt(target, "Arn")
-        }
+        let resource: TemplateValue =
+            switch grant.target.kind {
+            case .table, .userPool: .getAtt(target, "Arn")
+            case .topic: .ref(target)
+            case .emailIdentity: .sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${\(target)}")
+            case .parameter: .sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${\(target)}")
+            default: .getAtt(target, "Arn")
+            }
         var statements: [TemplateValue] = [
             .map(["Sid": .string(sid), "Effect": "Allow", "Action": .strings(grant.actions), "Resource": resource])
         ]
         if let table = resolve(grant.target, as: Table.self), !table.indexes.isEmpty, !grant.indexActions.isEmpty {
-            statements.append(.map([
-                "Sid": .string("\(sid)Indexes"), "Effect": "Allow", "Action": .strings(grant.indexActions),
-                "Resource": .list(table.indexes.map { .sub("${\(target).Arn}/index/\($0.name)") }),
-            ]))
+            statements.append(
+                .map([
+                    "Sid": .string("\(sid)Indexes"), "Effect": "Allow", "Action": .strings(grant.indexActions),
+                    "Resource": .list(table.indexes.map { .sub("${\(target).Arn}/index/\($0.name)") }),
+                ]))
         }
         return statements
     }

@@ -3,69 +3,91 @@ import Formwork
 extension EmitContext {
     mutating func emitTopic(_ topic: Topic) {
         let name = topic.name
-        add(TemplateResource(name, type: "AWS::SNS::Topic", properties: MapBuilder.entries([
-            "TopicName": topic.topicName.map(TemplateValue.string),
-            "DisplayName": topic.displayName.map(TemplateValue.string),
-            "KmsMasterKeyId": keyArn(topic.encryption) ?? .string("alias/aws/sns"),
-            "Tags": tagList,
-        ])))
+        add(
+            TemplateResource(
+                name, type: "AWS::SNS::Topic",
+                properties: MapBuilder.entries([
+                    "TopicName": topic.topicName.map(TemplateValue.string),
+                    "DisplayName": topic.displayName.map(TemplateValue.string),
+                    "KmsMasterKeyId": keyArn(topic.encryption) ?? .string("alias/aws/sns"),
+                    "Tags": tagList,
+                ])))
         for subscription in topic.subscriptions {
-            let (endpoint, suffix): (TemplateValue, String) = switch subscription.endpoint {
-            case .email(let address): (.string(address), address)
-            case .sms(let number): (.string(number), number)
-            case .https(let url): (.string(url), url)
-            case .function(let id, _, _): (.getAtt(id.name, "Arn"), id.name)
-            }
+            let (endpoint, suffix): (TemplateValue, String) =
+                switch subscription.endpoint {
+                case .email(let address): (.string(address), address)
+                case .sms(let number): (.string(number), number)
+                case .https(let url): (.string(url), url)
+                case .function(let id, _, _): (.getAtt(id.name, "Arn"), id.name)
+                }
             let logicalID = "\(name)\(Self.identifier(subscription.protocolName))Subscription\(StableHash.hex(suffix))"
-            add(TemplateResource(logicalID, type: "AWS::SNS::Subscription", properties: [
-                TemplateEntry("TopicArn", .ref(name)),
-                TemplateEntry("Protocol", .string(subscription.protocolName)),
-                TemplateEntry("Endpoint", endpoint),
-            ]))
+            add(
+                TemplateResource(
+                    logicalID, type: "AWS::SNS::Subscription",
+                    properties: [
+                        TemplateEntry("TopicArn", .ref(name)),
+                        TemplateEntry("Protocol", .string(subscription.protocolName)),
+                        TemplateEntry("Endpoint", endpoint),
+                    ]))
             if case .function(let id, _, _) = subscription.endpoint {
-                add(TemplateResource("\(logicalID)Permission", type: "AWS::Lambda::Permission", properties: [
-                    TemplateEntry("Action", "lambda:InvokeFunction"),
-                    TemplateEntry("FunctionName", .ref(id.name)),
-                    TemplateEntry("Principal", "sns.amazonaws.com"),
-                    TemplateEntry("SourceArn", .ref(name)),
-                ]))
+                add(
+                    TemplateResource(
+                        "\(logicalID)Permission", type: "AWS::Lambda::Permission",
+                        properties: [
+                            TemplateEntry("Action", "lambda:InvokeFunction"),
+                            TemplateEntry("FunctionName", .ref(id.name)),
+                            TemplateEntry("Principal", "sns.amazonaws.com"),
+                            TemplateEntry("SourceArn", .ref(name)),
+                        ]))
             }
         }
         output("\(name)Arn", .ref(name), "ARN of the \(name) topic")
     }
 
     mutating func emitEmailIdentity(_ identity: EmailIdentity) {
-        add(TemplateResource(identity.name, type: "AWS::SES::EmailIdentity", properties: [
-            TemplateEntry("EmailIdentity", .string(identity.identity)),
-            TemplateEntry("Tags", tagList),
-        ]))
+        add(
+            TemplateResource(
+                identity.name, type: "AWS::SES::EmailIdentity",
+                properties: [
+                    TemplateEntry("EmailIdentity", .string(identity.identity)),
+                    TemplateEntry("Tags", tagList),
+                ]))
     }
 
     mutating func emitSchedule(_ schedule: Schedule) {
         let summary = schedule.summary.isEmpty ? "Invokes \(schedule.target.name) on \(schedule.expression)" : schedule.summary
-        add(TemplateResource(schedule.name, type: "AWS::Events::Rule", properties: [
-            TemplateEntry("Description", .string(summary)),
-            TemplateEntry("ScheduleExpression", .string(schedule.expression.description)),
-            TemplateEntry("State", schedule.enabled ? "ENABLED" : "DISABLED"),
-            TemplateEntry("Targets", [.map(["Id": .string(schedule.target.name), "Arn": .getAtt(schedule.target.name, "Arn")])]),
-            TemplateEntry("Tags", tagList),
-        ]))
-        add(TemplateResource("\(schedule.name)Permission", type: "AWS::Lambda::Permission", properties: [
-            TemplateEntry("Action", "lambda:InvokeFunction"),
-            TemplateEntry("FunctionName", .ref(schedule.target.name)),
-            TemplateEntry("Principal", "events.amazonaws.com"),
-            TemplateEntry("SourceArn", .getAtt(schedule.name, "Arn")),
-        ]))
+        add(
+            TemplateResource(
+                schedule.name, type: "AWS::Events::Rule",
+                properties: [
+                    TemplateEntry("Description", .string(summary)),
+                    TemplateEntry("ScheduleExpression", .string(schedule.expression.description)),
+                    TemplateEntry("State", schedule.enabled ? "ENABLED" : "DISABLED"),
+                    TemplateEntry("Targets", [.map(["Id": .string(schedule.target.name), "Arn": .getAtt(schedule.target.name, "Arn")])]),
+                    TemplateEntry("Tags", tagList),
+                ]))
+        add(
+            TemplateResource(
+                "\(schedule.name)Permission", type: "AWS::Lambda::Permission",
+                properties: [
+                    TemplateEntry("Action", "lambda:InvokeFunction"),
+                    TemplateEntry("FunctionName", .ref(schedule.target.name)),
+                    TemplateEntry("Principal", "events.amazonaws.com"),
+                    TemplateEntry("SourceArn", .getAtt(schedule.name, "Arn")),
+                ]))
     }
 
     mutating func emitIPSet(_ set: IPSet) {
-        add(TemplateResource(set.name, type: "AWS::WAFv2::IPSet", properties: [
-            TemplateEntry("Name", .sub("${AWS::StackName}-\(set.name)")),
-            TemplateEntry("Scope", "REGIONAL"),
-            TemplateEntry("IPAddressVersion", "IPV4"),
-            TemplateEntry("Addresses", .strings(set.addresses)),
-            TemplateEntry("Tags", tagList),
-        ]))
+        add(
+            TemplateResource(
+                set.name, type: "AWS::WAFv2::IPSet",
+                properties: [
+                    TemplateEntry("Name", .sub("${AWS::StackName}-\(set.name)")),
+                    TemplateEntry("Scope", "REGIONAL"),
+                    TemplateEntry("IPAddressVersion", "IPV4"),
+                    TemplateEntry("Addresses", .strings(set.addresses)),
+                    TemplateEntry("Tags", tagList),
+                ]))
     }
 
     mutating func emitWebACL(_ acl: WebACL) {
@@ -78,85 +100,135 @@ extension EmitContext {
             var entries = [TemplateEntry("Name", .string(rule.name)), TemplateEntry("Priority", .int(index))]
             switch rule.statement {
             case .rateLimit(let limit, let window):
-                entries += [TemplateEntry("Statement", .map(["RateBasedStatement": .map([
-                    "Limit": .int(limit), "AggregateKeyType": "IP", "EvaluationWindowSec": .int(window.seconds),
-                ])])), block]
+                entries += [
+                    TemplateEntry(
+                        "Statement",
+                        .map([
+                            "RateBasedStatement": .map([
+                                "Limit": .int(limit), "AggregateKeyType": "IP", "EvaluationWindowSec": .int(window.seconds),
+                            ])
+                        ])), block,
+                ]
             case .blockAddresses(let id, _):
                 entries += [TemplateEntry("Statement", .map(["IPSetReferenceStatement": .map(["Arn": .getAtt(id.name, "Arn")])])), block]
             case .maxBodySize(let bytes):
-                entries += [TemplateEntry("Statement", .map(["SizeConstraintStatement": .map([
-                    "FieldToMatch": .map(["Body": .map(["OversizeHandling": "MATCH"])]),
-                    "ComparisonOperator": "GT", "Size": .int(bytes),
-                    "TextTransformations": [.map(["Priority": 0, "Type": "NONE"])],
-                ])])), block]
+                entries += [
+                    TemplateEntry(
+                        "Statement",
+                        .map([
+                            "SizeConstraintStatement": .map([
+                                "FieldToMatch": .map(["Body": .map(["OversizeHandling": "MATCH"])]),
+                                "ComparisonOperator": "GT", "Size": .int(bytes),
+                                "TextTransformations": [.map(["Priority": 0, "Type": "NONE"])],
+                            ])
+                        ])), block,
+                ]
             case .sqlInjection, .crossSiteScripting:
                 let kind = rule.statement == .sqlInjection ? "SqliMatchStatement" : "XssMatchStatement"
-                entries += [TemplateEntry("Statement", .map(["OrStatement": .map(["Statements": .list(textFields.map { field in
-                    .map([TemplateEntry(kind, .map([
-                        "FieldToMatch": field,
-                        "TextTransformations": [.map(["Priority": 0, "Type": "URL_DECODE"]), .map(["Priority": 1, "Type": "HTML_ENTITY_DECODE"])],
-                    ]))])
-                })])])), block]
+                entries += [
+                    TemplateEntry(
+                        "Statement",
+                        .map([
+                            "OrStatement": .map([
+                                "Statements": .list(
+                                    textFields.map { field in
+                                        .map([
+                                            TemplateEntry(
+                                                kind,
+                                                .map([
+                                                    "FieldToMatch": field,
+                                                    "TextTransformations": [
+                                                        .map(["Priority": 0, "Type": "URL_DECODE"]), .map(["Priority": 1, "Type": "HTML_ENTITY_DECODE"]),
+                                                    ],
+                                                ]))
+                                        ])
+                                    })
+                            ])
+                        ])), block,
+                ]
             case .managed(let vendor, let group, let countOnly):
-                entries += [TemplateEntry("Statement", .map(["ManagedRuleGroupStatement": .map([
-                    "VendorName": .string(vendor), "Name": .string(group),
-                    "RuleActionOverrides": countOnly.isEmpty ? nil : .list(countOnly.map { rule in
-                        .map(["Name": .string(rule), "ActionToUse": .map(["Count": .map([:])])])
-                    }),
-                ])])),
-                            TemplateEntry("OverrideAction", .map(["None": .map([:])]))]
+                entries += [
+                    TemplateEntry(
+                        "Statement",
+                        .map([
+                            "ManagedRuleGroupStatement": .map([
+                                "VendorName": .string(vendor), "Name": .string(group),
+                                "RuleActionOverrides": countOnly.isEmpty
+                                    ? nil
+                                    : .list(
+                                        countOnly.map { rule in
+                                            .map(["Name": .string(rule), "ActionToUse": .map(["Count": .map([:])])])
+                                        }),
+                            ])
+                        ])),
+                    TemplateEntry("OverrideAction", .map(["None": .map([:])])),
+                ]
             }
             entries.append(TemplateEntry("VisibilityConfig", visibility(rule.name)))
             return .map(entries)
         }
-        add(TemplateResource(acl.name, type: "AWS::WAFv2::WebACL", properties: [
-            TemplateEntry("Name", .sub("${AWS::StackName}-\(acl.name)")),
-            TemplateEntry("Scope", "REGIONAL"),
-            TemplateEntry("DefaultAction", acl.defaultAllow ? .map(["Allow": .map([:])]) : .map(["Block": .map([:])])),
-            TemplateEntry("Rules", .list(rules)),
-            TemplateEntry("VisibilityConfig", visibility(acl.name)),
-            TemplateEntry("Tags", tagList),
-        ]))
-        var logs = TemplateResource("\(acl.name)Logs", type: "AWS::Logs::LogGroup", properties: [
-            TemplateEntry("LogGroupName", .sub("aws-waf-logs-${AWS::StackName}-\(acl.name)")),
-            TemplateEntry("RetentionInDays", .int(environment.isProduction ? 365 : 30)),
-        ] + MapBuilder.entries(["KmsKeyId": keyArn(acl.logEncryption)]) + [
-            TemplateEntry("Tags", tagList),
-        ])
+        add(
+            TemplateResource(
+                acl.name, type: "AWS::WAFv2::WebACL",
+                properties: [
+                    TemplateEntry("Name", .sub("${AWS::StackName}-\(acl.name)")),
+                    TemplateEntry("Scope", "REGIONAL"),
+                    TemplateEntry("DefaultAction", acl.defaultAllow ? .map(["Allow": .map([:])]) : .map(["Block": .map([:])])),
+                    TemplateEntry("Rules", .list(rules)),
+                    TemplateEntry("VisibilityConfig", visibility(acl.name)),
+                    TemplateEntry("Tags", tagList),
+                ]))
+        var logs = TemplateResource(
+            "\(acl.name)Logs", type: "AWS::Logs::LogGroup",
+            properties: [
+                TemplateEntry("LogGroupName", .sub("aws-waf-logs-${AWS::StackName}-\(acl.name)")),
+                TemplateEntry("RetentionInDays", .int(environment.isProduction ? 365 : 30)),
+            ] + MapBuilder.entries(["KmsKeyId": keyArn(acl.logEncryption)]) + [
+                TemplateEntry("Tags", tagList)
+            ])
         applyRetention(&logs, retain: environment.isProduction)
         add(logs)
-        add(TemplateResource("\(acl.name)Logging", type: "AWS::WAFv2::LoggingConfiguration", properties: [
-            TemplateEntry("ResourceArn", .getAtt(acl.name, "Arn")),
-            TemplateEntry("LogDestinationConfigs", [.getAtt("\(acl.name)Logs", "Arn")]),
-        ]))
+        add(
+            TemplateResource(
+                "\(acl.name)Logging", type: "AWS::WAFv2::LoggingConfiguration",
+                properties: [
+                    TemplateEntry("ResourceArn", .getAtt(acl.name, "Arn")),
+                    TemplateEntry("LogDestinationConfigs", [.getAtt("\(acl.name)Logs", "Arn")]),
+                ]))
     }
 
     mutating func emitAlarm(_ alarm: Alarm) {
         let metric = alarm.metric
-        let dimensions: [TemplateValue] = switch metric.resource.kind {
-        case .function: [.map(["Name": "FunctionName", "Value": .ref(metric.resource.name)])]
-        default: [
-            .map(["Name": "ApiName", "Value": .sub("${AWS::StackName}-\(metric.resource.name)")]),
-            .map(["Name": "Stage", "Value": .string(resolve(metric.resource, as: RestAPI.self)?.stage ?? "")]),
-        ]
-        }
+        let dimensions: [TemplateValue] =
+            switch metric.resource.kind {
+            case .function: [.map(["Name": "FunctionName", "Value": .ref(metric.resource.name)])]
+            default:
+                [
+                    .map(["Name": "ApiName", "Value": .sub("${AWS::StackName}-\(metric.resource.name)")]),
+                    .map(["Name": "Stage", "Value": .string(resolve(metric.resource, as: RestAPI.self)?.stage ?? "")]),
+                ]
+            }
         let percentile = metric.statistic.hasPrefix("p")
-        add(TemplateResource(alarm.name, type: "AWS::CloudWatch::Alarm", properties: MapBuilder.entries([
-            "AlarmDescription": .string("\(metric.metricName) of \(metric.resource.name) at or above \(TemplateValue.double(alarm.threshold).plainText)"),
-            "Namespace": .string(metric.namespace),
-            "MetricName": .string(metric.metricName),
-            "Dimensions": .list(dimensions),
-            "Statistic": percentile ? nil : .string(metric.statistic),
-            "ExtendedStatistic": percentile ? .string(metric.statistic) : nil,
-            "Period": .int(alarm.period.seconds),
-            "EvaluationPeriods": .int(alarm.evaluationPeriods),
-            "Threshold": .double(alarm.threshold),
-            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-            "TreatMissingData": "notBreaching",
-            "AlarmActions": [.ref(alarm.topic.name)],
-            "OKActions": [.ref(alarm.topic.name)],
-            "Tags": tagList,
-        ])))
+        add(
+            TemplateResource(
+                alarm.name, type: "AWS::CloudWatch::Alarm",
+                properties: MapBuilder.entries([
+                    "AlarmDescription": .string(
+                        "\(metric.metricName) of \(metric.resource.name) at or above \(TemplateValue.double(alarm.threshold).plainText)"),
+                    "Namespace": .string(metric.namespace),
+                    "MetricName": .string(metric.metricName),
+                    "Dimensions": .list(dimensions),
+                    "Statistic": percentile ? nil : .string(metric.statistic),
+                    "ExtendedStatistic": percentile ? .string(metric.statistic) : nil,
+                    "Period": .int(alarm.period.seconds),
+                    "EvaluationPeriods": .int(alarm.evaluationPeriods),
+                    "Threshold": .double(alarm.threshold),
+                    "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                    "TreatMissingData": "notBreaching",
+                    "AlarmActions": [.ref(alarm.topic.name)],
+                    "OKActions": [.ref(alarm.topic.name)],
+                    "Tags": tagList,
+                ])))
     }
 
     mutating func emitDashboard(_ dashboard: Dashboard) {
@@ -167,62 +239,84 @@ extension EmitContext {
             let title: String
             if item.id.kind == .function {
                 title = "\(item.id.name) invocations, errors, throttles"
-                metrics = ["Invocations", "Errors", "Throttles"].map { "[\"AWS/Lambda\",\"\($0)\",\"FunctionName\",\"${\(item.id.name)}\"]" }.joined(separator: ",")
+                metrics = ["Invocations", "Errors", "Throttles"].map { "[\"AWS/Lambda\",\"\($0)\",\"FunctionName\",\"${\(item.id.name)}\"]" }.joined(
+                    separator: ",")
             } else {
                 let stage = resolve(item.id, as: RestAPI.self)?.stage ?? ""
                 title = "\(item.id.name) requests and errors"
-                metrics = ["Count", "4XXError", "5XXError"].map { "[\"AWS/ApiGateway\",\"\($0)\",\"ApiName\",\"${AWS::StackName}-\(item.id.name)\",\"Stage\",\"\(stage)\"]" }.joined(separator: ",")
+                metrics = ["Count", "4XXError", "5XXError"].map {
+                    "[\"AWS/ApiGateway\",\"\($0)\",\"ApiName\",\"${AWS::StackName}-\(item.id.name)\",\"Stage\",\"\(stage)\"]"
+                }.joined(separator: ",")
             }
-            widgets.append("{\"type\":\"metric\",\"x\":\(x),\"y\":\(y),\"width\":12,\"height\":6,\"properties\":{\"title\":\"\(title)\",\"region\":\"${AWS::Region}\",\"stat\":\"Sum\",\"period\":300,\"metrics\":[\(metrics)]}}")
+            widgets.append(
+                "{\"type\":\"metric\",\"x\":\(x),\"y\":\(y),\"width\":12,\"height\":6,\"properties\":{\"title\":\"\(title)\",\"region\":\"${AWS::Region}\",\"stat\":\"Sum\",\"period\":300,\"metrics\":[\(metrics)]}}"
+            )
         }
-        add(TemplateResource(dashboard.name, type: "AWS::CloudWatch::Dashboard", properties: [
-            TemplateEntry("DashboardName", .string(dashboard.dashboardName)),
-            TemplateEntry("DashboardBody", .sub("{\"widgets\":[\(widgets.joined(separator: ","))]}")),
-        ]))
+        add(
+            TemplateResource(
+                dashboard.name, type: "AWS::CloudWatch::Dashboard",
+                properties: [
+                    TemplateEntry("DashboardName", .string(dashboard.dashboardName)),
+                    TemplateEntry("DashboardBody", .sub("{\"widgets\":[\(widgets.joined(separator: ","))]}")),
+                ]))
     }
 
     mutating func emitParameter(_ parameter: Parameter) {
-        add(TemplateResource(parameter.name, type: "AWS::SSM::Parameter", properties: MapBuilder.entries([
-            "Name": .string(parameter.path),
-            "Type": "String",
-            "Value": .string(parameter.value),
-            "Description": parameter.summary.isEmpty ? nil : .string(parameter.summary),
-            "Tags": tagMap,
-        ])))
+        add(
+            TemplateResource(
+                parameter.name, type: "AWS::SSM::Parameter",
+                properties: MapBuilder.entries([
+                    "Name": .string(parameter.path),
+                    "Type": "String",
+                    "Value": .string(parameter.value),
+                    "Description": parameter.summary.isEmpty ? nil : .string(parameter.summary),
+                    "Tags": tagMap,
+                ])))
     }
 
     mutating func emitTrail(_ trail: Trail) {
-        var resource = TemplateResource(trail.name, type: "AWS::CloudTrail::Trail", properties: MapBuilder.entries([
-            "TrailName": .string(trail.trailName),
-            "S3BucketName": .ref(trail.bucket.name),
-            "IsLogging": true,
-            "IsMultiRegionTrail": .bool(trail.multiRegion),
-            "IncludeGlobalServiceEvents": true,
-            "EnableLogFileValidation": true,
-            "KMSKeyId": keyArn(trail.encryption),
-            "Tags": tagList,
-        ]))
+        var resource = TemplateResource(
+            trail.name, type: "AWS::CloudTrail::Trail",
+            properties: MapBuilder.entries([
+                "TrailName": .string(trail.trailName),
+                "S3BucketName": .ref(trail.bucket.name),
+                "IsLogging": true,
+                "IsMultiRegionTrail": .bool(trail.multiRegion),
+                "IncludeGlobalServiceEvents": true,
+                "EnableLogFileValidation": true,
+                "KMSKeyId": keyArn(trail.encryption),
+                "Tags": tagList,
+            ]))
         resource.dependsOn = ["\(trail.bucket.name)Policy"]
         add(resource)
     }
 
     mutating func emitBudget(_ budget: Budget) {
-        add(TemplateResource(budget.name, type: "AWS::Budgets::Budget", properties: [
-            TemplateEntry("Budget", .map([
-                "BudgetName": .string(budget.budgetName),
-                "BudgetType": "COST", "TimeUnit": "MONTHLY",
-                "BudgetLimit": .map(["Amount": .int(budget.monthlyLimitUSD), "Unit": "USD"]),
-                "CostFilters": .map(["TagKeyValue": [.string("user:Environment$\(environment.name)")]]),
-            ])),
-            TemplateEntry("NotificationsWithSubscribers", [.map([
-                "Notification": .map([
-                    "NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN",
-                    "Threshold": .int(budget.alertPercent), "ThresholdType": "PERCENTAGE",
-                ]),
-                "Subscribers": [.map(["SubscriptionType": "EMAIL", "Address": .string(budget.alertEmail)])],
-            ])]),
-            TemplateEntry("ResourceTags", tagList),
-        ]))
+        add(
+            TemplateResource(
+                budget.name, type: "AWS::Budgets::Budget",
+                properties: [
+                    TemplateEntry(
+                        "Budget",
+                        .map([
+                            "BudgetName": .string(budget.budgetName),
+                            "BudgetType": "COST", "TimeUnit": "MONTHLY",
+                            "BudgetLimit": .map(["Amount": .int(budget.monthlyLimitUSD), "Unit": "USD"]),
+                            "CostFilters": .map(["TagKeyValue": [.string("user:Environment$\(environment.name)")]]),
+                        ])),
+                    TemplateEntry(
+                        "NotificationsWithSubscribers",
+                        [
+                            .map([
+                                "Notification": .map([
+                                    "NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN",
+                                    "Threshold": .int(budget.alertPercent), "ThresholdType": "PERCENTAGE",
+                                ]),
+                                "Subscribers": [.map(["SubscriptionType": "EMAIL", "Address": .string(budget.alertEmail)])],
+                            ])
+                        ]),
+                    TemplateEntry("ResourceTags", tagList),
+                ]))
     }
 }
 
