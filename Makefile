@@ -4,9 +4,9 @@ SHELL := /bin/bash
 CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
 BIN = $(shell swift build --show-bin-path)
 
-.PHONY: test deps lint build swift-test cli-test templates consumer-test bench synth
+.PHONY: test deps lint build swift-test check cli-test templates consumer-test bench synth
 
-test: deps lint build swift-test cli-test templates consumer-test
+test: deps lint build swift-test check cli-test templates consumer-test
 	@echo "make test: all suites passed"
 
 deps:
@@ -21,6 +21,10 @@ build:
 
 swift-test:
 	swift test
+
+# The CI gate: output/ must match a fresh synth of the blueprint.
+check: build
+	"$(BIN)/formwork" check
 
 cli-test: build
 	bash scripts/cli-test.sh "$(BIN)/formwork"

@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "FormworkRuntime", targets: ["FormworkRuntime"]),
         .library(name: "Formwork", targets: ["Formwork"]),
         .library(name: "FormworkTemplate", targets: ["FormworkTemplate"]),
+        .library(name: "FormworkDiff", targets: ["FormworkDiff"]),
         .library(name: "FormworkCLI", targets: ["FormworkCLI"]),
         .executable(name: "formwork", targets: ["formwork"]),
     ],
@@ -24,6 +25,7 @@ let package = Package(
         .target(name: "FormworkRuntime"),
         .target(name: "Formwork", dependencies: ["FormworkRuntime"]),
         .target(name: "FormworkTemplate", dependencies: ["Formwork", "FormworkYAML"]),
+        .target(name: "FormworkDiff", dependencies: ["Formwork", "FormworkTemplate", "FormworkYAML"]),
         .target(name: "TaskManagement", dependencies: ["FormworkRuntime"]),
         .target(
             name: "Blueprints",
@@ -34,18 +36,23 @@ let package = Package(
         .target(
             name: "FormworkCLI",
             dependencies: [
-                "Formwork", "FormworkTemplate",
+                "Formwork", "FormworkTemplate", "FormworkDiff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "formwork", dependencies: ["FormworkCLI", "Blueprints"]),
-        .executableTarget(name: "formwork-bench", dependencies: ["FormworkCLI", "Formwork", "FormworkTemplate", "FormworkRuntime"]),
+        .executableTarget(name: "formwork-bench", dependencies: ["FormworkCLI", "Formwork", "FormworkTemplate", "FormworkDiff", "FormworkRuntime"]),
         .testTarget(name: "FormworkYAMLTests", dependencies: ["FormworkYAML"]),
         .testTarget(name: "FormworkRuntimeTests", dependencies: ["FormworkRuntime"]),
         .testTarget(name: "TaskManagementTests", dependencies: ["TaskManagement", "FormworkRuntime"]),
         .testTarget(
             name: "FormworkTests",
             dependencies: ["Formwork", "FormworkTemplate", "FormworkCLI", "Blueprints", "TaskManagement"]
+        ),
+        .testTarget(
+            name: "FormworkDiffTests",
+            dependencies: ["FormworkDiff", "FormworkTemplate", "Formwork", "FormworkCLI", "Blueprints"],
+            exclude: ["Golden"]
         ),
     ]
 )

@@ -27,5 +27,16 @@ check "an unwritable output directory exits 2" bash -c "'$bin' synth --output /p
 check "list prints the resource table" bash -c "'$bin' list --env prod | grep -E '^TasksTable +AWS::DynamoDB::Table +TasksTable +blueprints/TaskManagement.swift:[0-9]+:[0-9]+'"
 check "graph --format mermaid draws references" bash -c "'$bin' graph | grep -q 'TaskManagementFunction -->|readWrite, env| TasksTable'"
 check "graph --format dot is a digraph" bash -c "'$bin' graph --format dot | head -1 | grep -q '^digraph'"
+check "check passes on the committed output/" status_is 0 "$bin" check
+check "check fails on a stale output" bash -c "cp -r output '$tmp/stale' && sed -i 's/RetentionInDays: 365/RetentionInDays: 30/' '$tmp/stale/prod/template.yaml' && '$bin' check --output '$tmp/stale' >'$tmp/o' 2>&1; [ \$? -eq 1 ] && grep -q 'RetentionInDays: 30 → 365' '$tmp/o'"
+check "diff of identical environments prints nothing and exits 0" bash -c "[ -z \"\$('$bin' diff prod prod)\" ]"
+check "diff dev prod exits 1 and flags replacements" bash -c "'$bin' diff dev prod >'$tmp/d'; [ \$? -eq 1 ] && grep -q '\\[replacement\\]' '$tmp/d'"
+check "diff output piped has no colour codes" bash -c "! '$bin' diff dev prod | grep -q \$'\\x1b'"
+check "diff honours NO_COLOR on a terminal" bash -c "! NO_COLOR=1 script -qec \"'$bin' diff dev prod\" /dev/null | grep -q \$'\\x1b\\[3'"
+check "diff is coloured on a terminal" bash -c "script -qec \"'$bin' diff dev prod\" /dev/null | grep -q \$'\\x1b\\[3'"
+check "diff --fail-on none exits 0" status_is 0 "$bin" diff dev prod --fail-on none
+check "diff --format json parses" bash -c "'$bin' diff staging prod --format json --fail-on none | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"schemaVersion\"] == 1'"
+check "diff --env --against a committed template exits 0" status_is 0 "$bin" diff --env dev --against output/dev/template.yaml
+check "diff of a missing file exits 2" status_is 2 "$bin" diff /nonexistent.yaml output/dev/template.yaml
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -57,21 +57,26 @@ struct CommandFailure: Error {
 public struct TextSink: Sendable {
     let out: @Sendable (String) -> Void
     let err: @Sendable (String) -> Void
+    let isTerminal: Bool
 
-    /// Creates a sink from two writers.
-    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void) {
+    /// Creates a sink from two writers; `isTerminal` allows colour.
+    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void, isTerminal: Bool = false) {
         self.out = out
         self.err = err
+        self.isTerminal = isTerminal
     }
 
     /// The process's standard output and standard error.
     public static let standard = TextSink(
         out: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
-        err: { text in FileHandle.standardError.write(Data(text.utf8)) })
+        err: { text in FileHandle.standardError.write(Data(text.utf8)) },
+        isTerminal: isatty(STDOUT_FILENO) == 1)
 }
 
 enum Console {
     @TaskLocal static var current = TextSink.standard
+
+    static var isTerminal: Bool { current.isTerminal }
 
     static func print(_ text: String) { current.out(text.hasSuffix("\n") ? text : text + "\n") }
     static func error(_ text: String) { current.err(text.hasSuffix("\n") ? text : text + "\n") }
@@ -84,7 +89,7 @@ struct FormworkCommand: ParsableCommand {
         discussion: """
             Exit status: 0 success, 1 findings (blueprint errors), 2 usage or I/O error.
             """,
-        subcommands: [SynthCommand.self, ValidateCommand.self, ListCommand.self, GraphCommand.self])
+        subcommands: [SynthCommand.self, ValidateCommand.self, DiffCommand.self, CheckCommand.self, ListCommand.self, GraphCommand.self])
 }
 
 /// Options shared by commands that read a blueprint.

@@ -34,38 +34,57 @@ struct SynthCommand: ParsableCommand {
     func run() throws {
         let blueprint = try blueprintOptions.selected()
         let environments = try blueprintOptions.environments(of: blueprint, named: env)
-        var files: [(path: String, text: String)] = []
-        var failed = false
-        for environment in environments {
-            var result = Synthesizer(blueprint: blueprint, environment: environment).synthesize()
-            let template = try render { try result.render(as: format) }
-            failed = report(result.diagnostics, environment: environment) || failed
-            files.append(("\(output)/\(environment.name)/template.\(format.fileExtension)", template))
-            for api in result.architecture.resources(of: RestAPI.self) {
-                let document = OpenAPIDocument.make(for: api, architecture: result.architecture, environment: environment)
-                let suffix = result.architecture.resources(of: RestAPI.self).count == 1 ? "" : "-\(api.name)"
-                files.append(
-                    (
-                        "\(output)/\(environment.name)/openapi\(suffix).\(format.fileExtension)",
-                        try render { try document.rendered(as: format) }
-                    ))
-            }
-        }
-        if failed {
+        let plan = try SynthesisPlan(blueprint: blueprint, environments: environments, output: output, format: format)
+        if plan.failed {
             throw CommandFailure.findings("error: the blueprint has errors; nothing was written")
         }
-        files.append(
-            (
-                "\(output)/samconfig.toml",
-                SAMConfig.make(blueprintName: blueprint.name, environments: blueprint.environments, region: blueprint.region, format: format)
-            ))
-        for file in files {
+        for file in plan.files {
             try write(file.text, to: file.path)
             Console.print("wrote \(file.path) (\(file.text.utf8.count) bytes)")
         }
     }
+}
 
-    private func render(_ body: () throws -> String) throws -> String {
+/// Every file `synth` writes for some environments, rendered in memory, with the diagnostics
+/// already reported. `check` compares the same files with those on disk.
+struct SynthesisPlan {
+    /// A file to write.
+    struct File {
+        var path: String
+        var text: String
+        var environment: Environment?
+        var template: Template?
+    }
+
+    var files: [File] = []
+    var failed = false
+
+    init(blueprint: any Blueprint, environments: [Environment], output: String, format: TemplateFormat) throws {
+        for environment in environments {
+            var result = Synthesizer(blueprint: blueprint, environment: environment).synthesize()
+            let template = try Self.render { try result.render(as: format) }
+            failed = report(result.diagnostics, environment: environment) || failed
+            files.append(
+                File(
+                    path: "\(output)/\(environment.name)/template.\(format.fileExtension)", text: template,
+                    environment: environment, template: result.template))
+            let apis = result.architecture.resources(of: RestAPI.self)
+            for api in apis {
+                let document = OpenAPIDocument.make(for: api, architecture: result.architecture, environment: environment)
+                let suffix = apis.count == 1 ? "" : "-\(api.name)"
+                files.append(
+                    File(
+                        path: "\(output)/\(environment.name)/openapi\(suffix).\(format.fileExtension)",
+                        text: try Self.render { try document.rendered(as: format) }, environment: environment))
+            }
+        }
+        let samconfig = SAMConfig.make(
+            blueprintName: blueprint.name, environments: blueprint.environments,
+            region: blueprint.region, format: format)
+        files.append(File(path: "\(output)/samconfig.toml", text: samconfig))
+    }
+
+    private static func render(_ body: () throws -> String) throws -> String {
         do { return try body() } catch {
             throw CommandFailure.usage("error: could not render: \(error)")
         }

@@ -1,5 +1,6 @@
 import Formwork
 import FormworkCLI
+import FormworkDiff
 import FormworkTemplate
 import Foundation
 
@@ -74,17 +75,33 @@ func run(_ label: String, _ path: String, _ args: [String], runs: Int, goalMS: D
     let minMS = (samples.map(\.seconds).min() ?? 0) * 1000, maxMS = (samples.map(\.seconds).max() ?? 0) * 1000
     print(
         String(
-            format: "%-34@ median %7.1f ms (min %.1f, max %.1f; goal ≤ %.0f ms)   peak RSS %6.1f MB (goal ≤ %.0f MB)   %@",
+            format: "%-38@ median %7.1f ms (min %.1f, max %.1f; goal ≤ %.0f ms)   peak RSS %6.1f MB (goal ≤ %.0f MB)   %@",
             label as NSString, ms, minMS, maxMS, goalMS, mb, goalMB, (ms <= goalMS && mb <= goalMB ? "ok" : "OVER GOAL") as NSString))
     return true
 }
 
-let generated = Synthesizer(blueprint: GeneratedBlueprint(), environment: .dev).synthesize().template.resources.count
-print("Formwork synth benchmark: \(runs) runs each, whole process, release build; the generated architecture has \(generated) resources")
+let generated = Synthesizer(blueprint: GeneratedBlueprint(), environment: .dev).synthesize().template
+let variant = Synthesizer(blueprint: GeneratedBlueprint(variant: true), environment: .dev).synthesize().template
+let changed = TemplateDiff(old: generated, new: variant).resources.count
+let (oldTemplate, newTemplate) = ("\(scratch)/generated-a.yaml", "\(scratch)/generated-b.yaml")
+do {
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    try generated.rendered(as: .yaml).write(toFile: oldTemplate, atomically: true, encoding: .utf8)
+    try variant.rendered(as: .yaml).write(toFile: newTemplate, atomically: true, encoding: .utf8)
+} catch {
+    FileHandle.standardError.write(Data("cannot write the generated templates: \(error)\n".utf8))
+    exit(2)
+}
+print("Formwork benchmark: \(runs) runs each, whole process, release build")
+print("generated architecture: \(generated.resources.count) resources; its variant changes \(changed) of them")
 var ok = run("formwork synth --all (3 envs)", formwork, ["synth", "--all", "--output", "\(scratch)/all"], runs: runs, goalMS: 40, goalMB: 50)
 ok =
     run(
         "synth of 500 generated resources", bench, ["synth-generated", "--env", "dev", "--output", "\(scratch)/generated"], runs: runs, goalMS: 150, goalMB: 50)
     && ok
+ok =
+    run(
+        "diff of two 500-resource templates", formwork, ["diff", oldTemplate, newTemplate, "--format", "json", "--fail-on", "none"],
+        runs: runs, goalMS: 50, goalMB: 50) && ok
 let baseline = run("process start only (formwork --help)", formwork, ["--help"], runs: runs, goalMS: 40, goalMB: 50)
 exit(ok && baseline ? 0 : 1)

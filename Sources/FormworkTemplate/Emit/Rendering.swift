@@ -85,7 +85,8 @@ extension TemplateValue {
         }
     }
 
-    static func jsonString(_ text: String) -> String {
+    /// A JSON string literal for `text`.
+    public static func jsonString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

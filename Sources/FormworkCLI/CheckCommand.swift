@@ -1,0 +1,65 @@
+import ArgumentParser
+import Formwork
+import FormworkDiff
+import FormworkTemplate
+import Foundation
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "The CI gate: validate the blueprint and check that output/ matches a fresh synth.",
+        discussion: """
+            Synthesizes every environment in memory and compares each file with the one in the
+            output directory, byte for byte. A stale file is shown as a semantic diff (committed →
+            fresh). Exit status 1 when the blueprint has errors or output/ is stale.
+            """)
+
+    @OptionGroup var blueprintOptions: BlueprintOptions
+
+    @Option(name: .long, help: "The directory synth writes to.")
+    var output = "output"
+
+    @Option(name: .long, help: "The format output/ was written in: yaml or json.")
+    var format: TemplateFormat = .yaml
+
+    @Flag(name: .customLong("no-color"), help: "Plain text even on a terminal.")
+    var noColor = false
+
+    func run() throws {
+        let blueprint = try blueprintOptions.selected()
+        let plan = try SynthesisPlan(blueprint: blueprint, environments: blueprint.environments, output: output, format: format)
+        if plan.failed { throw CommandFailure.findings("error: the blueprint has errors") }
+        let color = !noColor && Console.isTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        var stale: [String] = []
+        for file in plan.files {
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                stale.append(file.path)
+                Console.print("\(file.path): missing")
+                continue
+            }
+            if data == Data(file.text.utf8) { continue }
+            stale.append(file.path)
+            if let template = file.template, let environment = file.environment,
+                let committed = try? TemplateReader.parse(String(decoding: data, as: UTF8.self), name: file.path)
+            {
+                let fresh = template.document.normalized
+                var locations: [String: SourceLocation] = [:]
+                for resource in template.resources { locations[resource.logicalID] = resource.originLocation }
+                let diff = TemplateDiff(old: committed, new: fresh, locations: locations)
+                if diff.isEmpty {
+                    Console.print("\(file.path): differs from a fresh synth in formatting only")
+                } else {
+                    Console.print(TextRenderer(color: color).render(diff, title: "\(file.path) → \(environment.name) (fresh synth)"))
+                }
+            } else {
+                Console.print("\(file.path): differs from a fresh synth")
+            }
+        }
+        if !stale.isEmpty {
+            throw CommandFailure.findings(
+                "error: \(stale.count) file\(stale.count == 1 ? "" : "s") in \(output)/ \(stale.count == 1 ? "is" : "are") stale; run `formwork synth` and commit the result"
+            )
+        }
+        Console.print("\(output)/ matches a fresh synth of \(blueprint.name) (\(plan.files.count) files)")
+    }
+}

@@ -1,0 +1,94 @@
+/// What updating a resource does to it, from CloudFormation's "Update requires".
+public enum Impact: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
+    /// Updated in place without interruption (or only metadata changed).
+    case noInterruption = 0
+    /// Updated in place with some interruption.
+    case someInterruption = 1
+    /// A new physical resource is created and the old one deleted.
+    case replacement = 2
+
+    public static func < (lhs: Impact, rhs: Impact) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The stable name used in JSON and text output.
+    public var description: String {
+        switch self {
+        case .noInterruption: "no-interruption"
+        case .someInterruption: "some-interruption"
+        case .replacement: "replacement"
+        }
+    }
+}
+
+/// The curated table of properties whose change replaces (or interrupts) a resource, checked
+/// against the CloudFormation resource reference ("Update requires") and the resource
+/// provider schemas' create-only properties.
+public enum ReplacementRules {
+    /// Property paths (below `Properties`) per resource type, with the impact of changing them.
+    /// A path matches the property itself and anything below it.
+    public static let table: [String: [String: Impact]] = [
+        "AWS::DynamoDB::Table": [
+            "TableName": .replacement, "KeySchema": .replacement, "LocalSecondaryIndexes": .replacement,
+            "ImportSourceSpecification": .replacement,
+        ],
+        "AWS::Serverless::SimpleTable": ["TableName": .replacement, "PrimaryKey": .replacement],
+        "AWS::S3::Bucket": ["BucketName": .replacement, "ObjectLockEnabled": .replacement],
+        "AWS::S3::BucketPolicy": ["Bucket": .replacement],
+        "AWS::Cognito::UserPool": [
+            "UsernameAttributes": .replacement, "AliasAttributes": .replacement,
+            "UsernameConfiguration": .replacement, "Schema": .replacement,
+        ],
+        "AWS::Cognito::UserPoolClient": ["UserPoolId": .replacement, "GenerateSecret": .replacement],
+        "AWS::Cognito::UserPoolGroup": ["UserPoolId": .replacement, "GroupName": .replacement],
+        "AWS::Cognito::IdentityPoolRoleAttachment": ["IdentityPoolId": .replacement],
+        "AWS::Lambda::Function": ["FunctionName": .replacement, "PackageType": .replacement],
+        "AWS::Serverless::Function": ["FunctionName": .replacement, "PackageType": .replacement],
+        "AWS::Lambda::Permission": [
+            "FunctionName": .replacement, "Action": .replacement, "Principal": .replacement,
+            "SourceArn": .replacement, "SourceAccount": .replacement, "EventSourceToken": .replacement,
+        ],
+        "AWS::SNS::Topic": ["TopicName": .replacement, "FifoTopic": .replacement],
+        "AWS::SNS::Subscription": ["Endpoint": .replacement, "Protocol": .replacement, "TopicArn": .replacement],
+        "AWS::SQS::Queue": ["QueueName": .replacement, "FifoQueue": .replacement],
+        "AWS::Logs::LogGroup": ["LogGroupName": .replacement],
+        "AWS::IAM::Role": ["RoleName": .replacement, "Path": .replacement],
+        "AWS::KMS::Key": ["KeySpec": .replacement, "KeyUsage": .replacement],
+        "AWS::KMS::Alias": ["AliasName": .replacement],
+        "AWS::WAFv2::WebACL": ["Name": .replacement, "Scope": .replacement],
+        "AWS::WAFv2::IPSet": ["Name": .replacement, "Scope": .replacement, "IPAddressVersion": .replacement],
+        "AWS::WAFv2::WebACLAssociation": ["ResourceArn": .replacement, "WebACLArn": .replacement],
+        "AWS::WAFv2::LoggingConfiguration": ["ResourceArn": .replacement],
+        "AWS::Events::Rule": ["Name": .replacement],
+        "AWS::SES::EmailIdentity": ["EmailIdentity": .replacement],
+        "AWS::SSM::Parameter": ["Name": .replacement],
+        "AWS::CloudTrail::Trail": ["TrailName": .replacement],
+        "AWS::Budgets::Budget": ["NotificationsWithSubscribers": .replacement, "Budget.BudgetName": .replacement],
+        "AWS::CloudWatch::Alarm": ["AlarmName": .replacement],
+        "AWS::CloudWatch::Dashboard": ["DashboardName": .replacement],
+        "AWS::Serverless::Api": ["EndpointConfiguration": .someInterruption, "StageName": .someInterruption],
+        "AWS::ApiGateway::Stage": ["RestApiId": .replacement, "StageName": .replacement],
+        "AWS::ApiGateway::RestApi": ["EndpointConfiguration": .someInterruption],
+        "AWS::CloudFront::Distribution": [:],
+    ]
+
+    /// Resource types that hold data: deleting or replacing them loses it.
+    public static let statefulTypes: Set<String> = [
+        "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable", "AWS::S3::Bucket",
+        "AWS::Cognito::UserPool", "AWS::KMS::Key", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::EFS::FileSystem",
+    ]
+
+    /// Whether a resource of this type, with these properties, holds data. A log group holds
+    /// data when it keeps events (`RetentionInDays` set).
+    public static func isStateful(type: String, properties: [String: Bool]) -> Bool {
+        statefulTypes.contains(type) || (type == "AWS::Logs::LogGroup" && properties["RetentionInDays"] == true)
+    }
+
+    /// The impact of changing `path` (below `Properties`) of a resource of `type`.
+    public static func impact(type: String, path: ValuePath) -> (Impact, String?) {
+        guard let rules = table[type] else { return (.noInterruption, nil) }
+        let text = path.description
+        for (property, impact) in rules where text == property || text.hasPrefix(property + ".") || text.hasPrefix(property + "[") {
+            return (impact, "\(type) \(property): Update requires \(impact == .replacement ? "Replacement" : "Some interruptions")")
+        }
+        return (.noInterruption, nil)
+    }
+}

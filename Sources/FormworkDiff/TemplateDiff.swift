@@ -1,0 +1,214 @@
+import Formwork
+import FormworkTemplate
+
+/// How a resource or section entry changed.
+public enum ChangeKind: String, Sendable, Comparable {
+    case added, removed, modified
+
+    public static func < (lhs: ChangeKind, rhs: ChangeKind) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// What a change does to the data a stateful resource holds.
+public enum DataImpact: String, Sendable {
+    /// Nothing: not stateful, or not deleted or replaced.
+    case none
+    /// The data is deleted with the old resource.
+    case loss = "data-loss"
+    /// The old resource is kept (DeletionPolicy/UpdateReplacePolicy Retain) and left outside the stack.
+    case retained = "retained-orphaned"
+}
+
+/// One changed property of a resource.
+public struct PropertyChange: Sendable, Equatable {
+    /// The change of value.
+    public var change: ValueChange
+    /// What applying it does to the resource.
+    public var impact: Impact
+    /// Why, when the impact comes from the replacement table.
+    public var reason: String?
+}
+
+/// A resource added, removed or modified.
+public struct ResourceChange: Sendable {
+    /// The logical ID.
+    public var logicalID: String
+    /// Added, removed or modified.
+    public var kind: ChangeKind
+    /// The type after the change (before, for a removed resource).
+    public var type: String
+    /// The type before, when it changed.
+    public var oldType: String?
+    /// Changed paths below the resource (`Properties.X`, `DeletionPolicy`, ...).
+    public var changes: [PropertyChange]
+    /// The strongest impact of the changes; removals and additions count as replacement of nothing.
+    public var impact: Impact
+    /// What happens to the data it holds.
+    public var data: DataImpact
+    /// Where the blueprint declared it, when known.
+    public var location: SourceLocation?
+    /// For an added resource identical to a removed one: the removed one's logical ID.
+    public var looksRenamedFrom: String?
+}
+
+/// A changed entry of a section other than Resources (Parameters, Conditions, Outputs, ...).
+public struct SectionChange: Sendable {
+    /// The section.
+    public var section: String
+    /// The entry's name (empty for scalar sections such as Transform).
+    public var name: String
+    /// Added, removed or modified.
+    public var kind: ChangeKind
+    /// The changed paths.
+    public var changes: [ValueChange]
+}
+
+/// The semantic difference between two templates.
+public struct TemplateDiff: Sendable {
+    /// Changed entries of other sections, in section order then by name.
+    public var sections: [SectionChange]
+    /// Changed resources, by logical ID.
+    public var resources: [ResourceChange]
+
+    /// Whether nothing differs.
+    public var isEmpty: Bool { sections.isEmpty && resources.isEmpty }
+
+    /// Resources replaced by the change.
+    public var replacements: [ResourceChange] { resources.filter { $0.kind == .modified && $0.impact == .replacement } }
+
+    /// Resources whose data is lost.
+    public var dataLoss: [ResourceChange] { resources.filter { $0.data == .loss } }
+
+    static let sectionOrder = [
+        "AWSTemplateFormatVersion", "Transform", "Description", "Metadata", "Parameters", "Mappings", "Conditions", "Globals", "Outputs",
+    ]
+
+    /// Compares `old` with `new` (both normalized template documents). `locations` names the
+    /// blueprint line that declared each logical ID, where known.
+    public init(old: TemplateValue, new: TemplateValue, locations: [String: SourceLocation] = [:]) {
+        sections = []
+        for section in Self.sectionOrder {
+            let a = old[section], b = new[section]
+            if a == b { continue }
+            if case .map(let oldEntries)? = a ?? .map([]), case .map(let newEntries)? = b ?? .map([]),
+                section != "AWSTemplateFormatVersion", section != "Description", section != "Transform"
+            {
+                sections += Self.entryChanges(section: section, oldEntries, newEntries)
+            } else {
+                let kind: ChangeKind = a == nil ? .added : b == nil ? .removed : .modified
+                sections.append(SectionChange(section: section, name: "", kind: kind, changes: [ValueChange(path: ValuePath(), old: a, new: b)]))
+            }
+        }
+        resources = Self.resourceChanges(old["Resources"], new["Resources"], locations: locations)
+    }
+
+    private static func entries(_ value: TemplateValue?) -> [String: TemplateValue] {
+        guard case .map(let entries)? = value else { return [:] }
+        return Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private static func entryChanges(section: String, _ a: [TemplateEntry], _ b: [TemplateEntry]) -> [SectionChange] {
+        let old = entries(.map(a)), new = entries(.map(b))
+        return Set(old.keys).union(new.keys).sorted().compactMap { name in
+            switch (old[name], new[name]) {
+            case (let x?, let y?):
+                let changes = ValueDiff.changes(x, y)
+                return changes.isEmpty ? nil : SectionChange(section: section, name: name, kind: .modified, changes: changes)
+            case (let x?, nil): return SectionChange(section: section, name: name, kind: .removed, changes: [ValueChange(path: ValuePath(), old: x, new: nil)])
+            case (nil, let y?): return SectionChange(section: section, name: name, kind: .added, changes: [ValueChange(path: ValuePath(), old: nil, new: y)])
+            case (nil, nil): return nil
+            }
+        }
+    }
+
+    private static func resourceChanges(_ a: TemplateValue?, _ b: TemplateValue?, locations: [String: SourceLocation]) -> [ResourceChange] {
+        let old = entries(a), new = entries(b)
+        var result: [ResourceChange] = []
+        for id in Set(old.keys).union(new.keys).sorted() {
+            switch (old[id], new[id]) {
+            case (let x?, let y?):
+                if let change = modified(id, x, y, location: locations[id]) { result.append(change) }
+            case (let x?, nil):
+                result.append(
+                    ResourceChange(
+                        logicalID: id, kind: .removed, type: typeName(x), changes: [], impact: .replacement,
+                        data: dataImpact(x, deleting: true), location: locations[id]))
+            case (nil, let y?):
+                result.append(
+                    ResourceChange(
+                        logicalID: id, kind: .added, type: typeName(y), changes: [], impact: .noInterruption,
+                        data: .none, location: locations[id]))
+            case (nil, nil): break
+            }
+        }
+        for index in result.indices where result[index].kind == .added {
+            let added = new[result[index].logicalID]
+            if let removed = result.first(where: {
+                $0.kind == .removed && $0.type == result[index].type && old[$0.logicalID]?["Properties"] == added?["Properties"]
+            }) {
+                result[index].looksRenamedFrom = removed.logicalID
+            }
+        }
+        return result
+    }
+
+    private static func modified(_ id: String, _ x: TemplateValue, _ y: TemplateValue, location: SourceLocation?) -> ResourceChange? {
+        let changes = ValueDiff.changes(x, y)
+        if changes.isEmpty { return nil }
+        let type = typeName(y), oldType = typeName(x)
+        var properties: [PropertyChange] = []
+        for change in changes {
+            guard case .key(let top)? = change.path.components.first else { continue }
+            var impact = Impact.noInterruption
+            var reason: String?
+            if top == "Type" {
+                impact = .replacement
+                reason = "the resource type changed"
+            } else if top == "Properties" {
+                (impact, reason) = ReplacementRules.impact(type: type, path: ValuePath(Array(change.path.components.dropFirst())))
+                if impact < .replacement, type == "AWS::DynamoDB::Table", keyTypeChanged(change, table: y) {
+                    impact = .replacement
+                    reason = "AWS::DynamoDB::Table: the type of a key attribute changed (Update requires Replacement)"
+                }
+            }
+            properties.append(PropertyChange(change: change, impact: impact, reason: reason))
+        }
+        let impact = properties.map(\.impact).max() ?? .noInterruption
+        return ResourceChange(
+            logicalID: id, kind: .modified, type: type, oldType: oldType == type ? nil : oldType, changes: properties,
+            impact: impact, data: impact == .replacement ? dataImpact(x, deleting: false) : .none, location: location)
+    }
+
+    /// A changed `AttributeType` of an attribute the table's key schema uses.
+    private static func keyTypeChanged(_ change: ValueChange, table: TemplateValue) -> Bool {
+        let components = change.path.components
+        guard components.count >= 3, components[1] == .key("AttributeDefinitions"), case .element(let attribute) = components[2] else { return false }
+        guard case .list(let schema)? = table["Properties"]?["KeySchema"] else { return false }
+        return schema.contains { $0["AttributeName"] == .string(attribute) }
+    }
+
+    private static func typeName(_ resource: TemplateValue) -> String {
+        if case .string(let type)? = resource["Type"] { return type }
+        return "?"
+    }
+
+    /// What deleting (or replacing) the resource `old` does to its data, judged by the deployed
+    /// (old) template's policies.
+    private static func dataImpact(_ old: TemplateValue, deleting: Bool) -> DataImpact {
+        let type = typeName(old)
+        let hasRetention = old["Properties"]?["RetentionInDays"] != nil
+        guard ReplacementRules.isStateful(type: type, properties: ["RetentionInDays": hasRetention]) else { return .none }
+        let policy = old[deleting ? "DeletionPolicy" : "UpdateReplacePolicy"]
+        return policy == .string("Retain") || policy == .string("Snapshot") ? .retained : .loss
+    }
+}
+
+extension TemplateDiff {
+    /// Compares two synthesized templates, naming the blueprint lines that declared their resources.
+    public init(old: Template, new: Template) {
+        var locations: [String: SourceLocation] = [:]
+        for resource in old.resources + new.resources {
+            if let location = resource.originLocation { locations[resource.logicalID] = location }
+        }
+        self.init(old: old.document.normalized, new: new.document.normalized, locations: locations)
+    }
+}
