@@ -4,9 +4,9 @@ SHELL := /bin/bash
 CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
 BIN = $(shell swift build --show-bin-path)
 
-.PHONY: test deps lint build swift-test check cli-test templates consumer-test bench synth
+.PHONY: test deps lint build swift-test check cli-test templates sdk-test consumer-test bench synth
 
-test: deps lint build swift-test check cli-test templates consumer-test
+test: deps lint build swift-test check cli-test templates sdk-test consumer-test
 	@echo "make test: all suites passed"
 
 deps:
@@ -36,13 +36,20 @@ templates: build
 	python3 scripts/validate_templates.py output --checkov "$(CHECKOV)"
 	python3 scripts/validate_templates.py .build/fresh-output --checkov "$(CHECKOV)"
 
+# boto3 against `formwork simulate` and against moto's server, the same scenario on both.
+sdk-test: build
+	FORMWORK_BIN="$(BIN)/formwork" python3 -m pytest tests/sdk -q -p no:cacheprovider
+
 consumer-test:
 	bash scripts/consumer-test.sh
 
 synth: build
 	"$(BIN)/formwork" synth --all
 
+# Release build; prints figures (README "Benchmark"): synth and diff, the table engine, the wire API against moto.
 bench:
 	swift build -c release --product formwork
 	swift build -c release --product formwork-bench
 	"$$(swift build -c release --show-bin-path)/formwork-bench" --runs 7
+	"$$(swift build -c release --show-bin-path)/formwork-bench" --tables 1000000
+	python3 scripts/bench_wire.py "$$(swift build -c release --show-bin-path)/formwork"

@@ -13,7 +13,10 @@ let package = Package(
         .executable(name: "formwork", targets: ["formwork"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,6 +29,15 @@ let package = Package(
         .target(name: "Formwork", dependencies: ["FormworkRuntime"]),
         .target(name: "FormworkTemplate", dependencies: ["Formwork", "FormworkYAML"]),
         .target(name: "FormworkDiff", dependencies: ["Formwork", "FormworkTemplate", "FormworkYAML"]),
+        .target(
+            name: "FormworkSimulator",
+            dependencies: [
+                "Formwork", "FormworkRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .target(name: "TaskManagement", dependencies: ["FormworkRuntime"]),
         .target(
             name: "Blueprints",
@@ -36,18 +48,24 @@ let package = Package(
         .target(
             name: "FormworkCLI",
             dependencies: [
-                "Formwork", "FormworkTemplate", "FormworkDiff",
+                "Formwork", "FormworkTemplate", "FormworkDiff", "FormworkSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "formwork", dependencies: ["FormworkCLI", "Blueprints"]),
-        .executableTarget(name: "formwork-bench", dependencies: ["FormworkCLI", "Formwork", "FormworkTemplate", "FormworkDiff", "FormworkRuntime"]),
+        .executableTarget(
+            name: "formwork-bench", dependencies: ["FormworkCLI", "Formwork", "FormworkTemplate", "FormworkDiff", "FormworkRuntime", "FormworkSimulator"]
+        ),
         .testTarget(name: "FormworkYAMLTests", dependencies: ["FormworkYAML"]),
         .testTarget(name: "FormworkRuntimeTests", dependencies: ["FormworkRuntime"]),
         .testTarget(name: "TaskManagementTests", dependencies: ["TaskManagement", "FormworkRuntime"]),
         .testTarget(
             name: "FormworkTests",
             dependencies: ["Formwork", "FormworkTemplate", "FormworkCLI", "Blueprints", "TaskManagement"]
+        ),
+        .testTarget(
+            name: "FormworkSimulatorTests",
+            dependencies: ["FormworkSimulator", "Formwork", "FormworkRuntime", "Blueprints"]
         ),
         .testTarget(
             name: "FormworkDiffTests",

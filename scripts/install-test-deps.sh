@@ -72,6 +72,16 @@ else
     log "cfn-lint $CFN_LINT_VERSION and aws-sam-translator $SAM_TRANSLATOR_VERSION already installed"
 fi
 
+# --- the SDK compatibility suite (tests/sdk): boto3, moto's server, pytest -------------------
+
+if "$PYTHON" -m pip install --disable-pip-version-check --quiet --dry-run -r "$REPO/tests/sdk/requirements.txt" 2>/dev/null \
+    | grep -q "Would install"; then
+    log "installing tests/sdk/requirements.txt"
+    "$PYTHON" -m pip install --disable-pip-version-check --quiet -r "$REPO/tests/sdk/requirements.txt"
+else
+    log "tests/sdk/requirements.txt already satisfied"
+fi
+
 # --- checkov in its own virtual environment -----------------------------------------------
 
 if [ -x "$CHECKOV_VENV/bin/checkov" ] \

@@ -7,7 +7,7 @@ import Foundation
 ///
 /// ```swift
 /// @main struct MyTool {
-///     static func main() { exit(FormworkCLI.run(blueprints: [MyBlueprint()])) }
+///     static func main() async { exit(await FormworkCLI.run(blueprints: [MyBlueprint()])) }
 /// }
 /// ```
 public enum FormworkCLI {
@@ -19,12 +19,16 @@ public enum FormworkCLI {
     public static func run(
         blueprints: [any Blueprint], arguments: [String] = Array(CommandLine.arguments.dropFirst()),
         output: TextSink = .standard
-    ) -> Int32 {
-        $blueprints.withValue(blueprints) {
-            Console.$current.withValue(output) {
+    ) async -> Int32 {
+        await $blueprints.withValue(blueprints) {
+            await Console.$current.withValue(output) {
                 do {
                     var command = try FormworkCommand.parseAsRoot(arguments)
-                    try command.run()
+                    if var asyncCommand = command as? any AsyncParsableCommand {
+                        try await asyncCommand.run()
+                    } else {
+                        try command.run()
+                    }
                     return 0
                 } catch let failure as CommandFailure {
                     if !failure.message.isEmpty { Console.error(failure.message) }
@@ -82,14 +86,17 @@ enum Console {
     static func error(_ text: String) { current.err(text.hasSuffix("\n") ? text : text + "\n") }
 }
 
-struct FormworkCommand: ParsableCommand {
+struct FormworkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "formwork",
         abstract: "Describe a serverless system once in Swift; generate, check and draw it.",
         discussion: """
             Exit status: 0 success, 1 findings (blueprint errors), 2 usage or I/O error.
             """,
-        subcommands: [SynthCommand.self, ValidateCommand.self, DiffCommand.self, CheckCommand.self, ListCommand.self, GraphCommand.self])
+        subcommands: [
+            SynthCommand.self, ValidateCommand.self, DiffCommand.self, CheckCommand.self, SimulateCommand.self, ListCommand.self,
+            GraphCommand.self,
+        ])
 }
 
 /// Options shared by commands that read a blueprint.

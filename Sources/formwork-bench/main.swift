@@ -18,8 +18,18 @@ import Foundation
 /// blueprint, so both measurements include process start, the CLI and writing files.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if let index = arguments.firstIndex(of: "--tables") {
+    let count = index + 1 < arguments.count ? Int(arguments[index + 1]) ?? 1_000_000 : 1_000_000
+    do {
+        try await TableBenchmark.run(items: count, queries: 2000)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("table benchmark failed: \(error)\n".utf8))
+        exit(1)
+    }
+}
 if arguments.first == "synth-generated" {
-    exit(FormworkCLI.run(blueprints: [GeneratedBlueprint()], arguments: ["synth"] + arguments.dropFirst()))
+    exit(await FormworkCLI.run(blueprints: [GeneratedBlueprint()], arguments: ["synth"] + arguments.dropFirst()))
 }
 
 let runs: Int = {

@@ -2,4 +2,4 @@ import Blueprints
 import FormworkCLI
 import Foundation
 
-exit(FormworkCLI.run(blueprints: [TaskManagementBlueprint()]))
+exit(await FormworkCLI.run(blueprints: [TaskManagementBlueprint()]))

@@ -4,46 +4,46 @@ import Testing
 @Suite("formwork diff and formwork check")
 struct DiffCommandTests {
     @Test("environment against environment: differences exit 1, --fail-on none exits 0")
-    func environments() {
-        let result = runCLI(["diff", "dev", "prod", "--no-color"])
+    func environments() async {
+        let result = await runCLI(["diff", "dev", "prod", "--no-color"])
         #expect(result.status == 1)
         #expect(result.out.hasPrefix("dev → prod\n"))
         #expect(result.out.contains("[+] AWS::WAFv2::WebACL ApiFirewall"))
         #expect(!result.out.contains("\u{1B}["))
-        #expect(runCLI(["diff", "dev", "prod", "--fail-on", "none"]).status == 0)
-        #expect(runCLI(["diff", "dev", "dev"]).status == 0)
-        #expect(runCLI(["diff", "dev", "dev"]).out.isEmpty)
+        #expect(await runCLI(["diff", "dev", "prod", "--fail-on", "none"]).status == 0)
+        #expect(await runCLI(["diff", "dev", "dev"]).status == 0)
+        #expect(await runCLI(["diff", "dev", "dev"]).out.isEmpty)
     }
 
     @Test("--fail-on replacement and data-loss judge by impact")
-    func failLevels() {
+    func failLevels() async {
         // Staging → prod replaces the tables (new physical names), losing data: both levels fail.
-        #expect(runCLI(["diff", "staging", "prod", "--fail-on", "replacement"]).status == 1)
-        #expect(runCLI(["diff", "staging", "prod", "--fail-on", "data-loss"]).status == 1)
+        #expect(await runCLI(["diff", "staging", "prod", "--fail-on", "replacement"]).status == 1)
+        #expect(await runCLI(["diff", "staging", "prod", "--fail-on", "data-loss"]).status == 1)
     }
 
     @Test("a fresh synth against the committed template: no difference")
-    func against() {
-        let result = runCLI(["diff", "--env", "prod", "--against", repositoryRoot.appendingPathComponent("output/prod/template.yaml").path])
+    func against() async {
+        let result = await runCLI(["diff", "--env", "prod", "--against", repositoryRoot.appendingPathComponent("output/prod/template.yaml").path])
         #expect(result.status == 0, "\(result.out)\(result.err)")
         #expect(result.out.isEmpty)
     }
 
     @Test("two files, YAML against JSON of the same template: no difference; against another: a JSON report")
-    func files() throws {
+    func files() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(runCLI(["synth", "--env", "prod", "--format", "json", "--output", dir.path]).status == 0)
+        #expect(await runCLI(["synth", "--env", "prod", "--format", "json", "--output", dir.path]).status == 0)
         let yaml = repositoryRoot.appendingPathComponent("output/prod/template.yaml").path
         let json = dir.appendingPathComponent("prod/template.json").path
-        #expect(runCLI(["diff", yaml, json]).status == 0)
+        #expect(await runCLI(["diff", yaml, json]).status == 0)
         let other = repositoryRoot.appendingPathComponent("output/dev/template.yaml").path
-        let report = runCLI(["diff", other, yaml, "--format", "json"])
+        let report = await runCLI(["diff", other, yaml, "--format", "json"])
         #expect(report.status == 1)
         let object = try JSONSerialization.jsonObject(with: Data(report.out.utf8)) as? [String: Any]
         let summary = object?["summary"] as? [String: Int]
         #expect((summary?["added"] ?? 0) > 0)
-        let markdown = runCLI(["diff", other, yaml, "--format", "markdown"])
+        let markdown = await runCLI(["diff", other, yaml, "--format", "markdown"])
         #expect(markdown.out.contains("| added | removed | modified |"))
         #expect(markdown.out.contains("<details>"))
     }
@@ -52,33 +52,33 @@ struct DiffCommandTests {
         ["diff", "dev"], ["diff", "dev", "qa"], ["diff", "--against", "output/prod/template.yaml"],
         ["diff", "/nonexistent/a.yaml", "/nonexistent/b.yaml"], ["diff", "dev", "prod", "--fail-on", "sometimes"],
     ])
-    func usage(arguments: [String]) {
-        let result = runCLI(arguments)
+    func usage(arguments: [String]) async {
+        let result = await runCLI(arguments)
         #expect(result.status == 2)
         #expect(!result.err.isEmpty)
     }
 
     @Test("a malformed or non-template file exits 2 naming the file and line")
-    func malformed() throws {
+    func malformed() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.yaml"), notTemplate = dir.appendingPathComponent("list.yaml")
         try Data("Resources:\n  A: [unclosed\n".utf8).write(to: bad)
         try Data("- just\n- a list\n".utf8).write(to: notTemplate)
-        let first = runCLI(["diff", bad.path, bad.path])
+        let first = await runCLI(["diff", bad.path, bad.path])
         #expect(first.status == 2)
         #expect(first.err.contains("bad.yaml:"))
-        let second = runCLI(["diff", notTemplate.path, notTemplate.path])
+        let second = await runCLI(["diff", notTemplate.path, notTemplate.path])
         #expect(second.status == 2)
         #expect(second.err.contains("not a CloudFormation template"))
     }
 
     @Test("check passes on a fresh output and fails, with the diff, on a stale one")
-    func check() throws {
+    func check() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(runCLI(["synth", "--output", dir.path]).status == 0)
-        let fresh = runCLI(["check", "--output", dir.path])
+        #expect(await runCLI(["synth", "--output", dir.path]).status == 0)
+        let fresh = await runCLI(["check", "--output", dir.path])
         #expect(fresh.status == 0)
         #expect(fresh.out.contains("matches a fresh synth"))
 
@@ -86,7 +86,7 @@ struct DiffCommandTests {
         let text = try String(contentsOf: prod, encoding: .utf8)
         try Data(text.replacingOccurrences(of: "PointInTimeRecoveryEnabled: true", with: "PointInTimeRecoveryEnabled: false").utf8).write(to: prod)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("dev/openapi.yaml"))
-        let stale = runCLI(["check", "--output", dir.path, "--no-color"])
+        let stale = await runCLI(["check", "--output", dir.path, "--no-color"])
         #expect(stale.status == 1)
         #expect(stale.out.contains("Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: false → true"))
         #expect(stale.out.contains("dev/openapi.yaml: missing"))
@@ -94,8 +94,8 @@ struct DiffCommandTests {
 
         try Data((text + "\n").utf8).write(to: prod)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("dev"))
-        #expect(runCLI(["synth", "--env", "dev", "--output", dir.path]).status == 0)
-        let formatting = runCLI(["check", "--output", dir.path])
+        #expect(await runCLI(["synth", "--env", "dev", "--output", dir.path]).status == 0)
+        let formatting = await runCLI(["check", "--output", dir.path])
         #expect(formatting.status == 1)
         #expect(formatting.out.contains("formatting only"))
     }

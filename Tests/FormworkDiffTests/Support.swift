@@ -38,9 +38,9 @@ final class Output: @unchecked Sendable {
     var text: String { lock.lock(); defer { lock.unlock() }; return buffer }
 }
 
-func runCLI(_ arguments: [String]) -> (status: Int32, out: String, err: String) {
+func runCLI(_ arguments: [String]) async -> (status: Int32, out: String, err: String) {
     let out = Output(), err = Output()
-    let status = FormworkCLI.run(blueprints: [TaskManagementBlueprint()], arguments: arguments,
+    let status = await FormworkCLI.run(blueprints: [TaskManagementBlueprint()], arguments: arguments,
                                  output: TextSink(out: { out.append($0) }, err: { err.append($0) }))
     return (status, out.text, err.text)
 }

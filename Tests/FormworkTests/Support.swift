@@ -51,9 +51,9 @@ extension TemplateValue {
 }
 
 /// Runs the command line in process and captures what it prints.
-func runCLI(_ arguments: [String], blueprints: [any Blueprint] = [TaskManagementBlueprint()]) -> (status: Int32, out: String, err: String) {
+func runCLI(_ arguments: [String], blueprints: [any Blueprint] = [TaskManagementBlueprint()]) async -> (status: Int32, out: String, err: String) {
     let out = Captured(), err = Captured()
-    let status = FormworkCLIRunner.run(blueprints: blueprints, arguments: arguments, out: out, err: err)
+    let status = await FormworkCLIRunner.run(blueprints: blueprints, arguments: arguments, out: out, err: err)
     return (status, out.text, err.text)
 }
 

@@ -36,4 +36,4 @@ struct Inventory: Blueprint {
     }
 }
 
-exit(FormworkCLI.run(blueprints: [Inventory()]))
+exit(await FormworkCLI.run(blueprints: [Inventory()]))

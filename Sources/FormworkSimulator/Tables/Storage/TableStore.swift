@@ -1,0 +1,125 @@
+import FormworkRuntime
+import Foundation
+import GRDB
+
+/// Items and index entries in SQLite: one row per item, one row per item per index it
+/// appears in. Keys are stored as bytes whose order is DynamoDB's order, so SQLite's indexes
+/// answer key conditions and paging directly.
+public struct TableStore: Sendable {
+    /// The database: a pool (WAL, concurrent readers) for files, a queue in memory.
+    let writer: any DatabaseWriter
+
+    /// A store in a file (created with its directory if missing), in WAL mode.
+    public static func file(_ path: String) throws -> TableStore {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try migrator.migrate(pool)
+        return TableStore(writer: pool)
+    }
+
+    /// A store in memory, for tests.
+    public static func inMemory() throws -> TableStore {
+        let queue = try DatabaseQueue()
+        try migrator.migrate(queue)
+        return TableStore(writer: queue)
+    }
+
+    /// Named, append-only migrations.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: items and index entries") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE items (
+                        tableName TEXT NOT NULL,
+                        pk BLOB NOT NULL,
+                        sk BLOB NOT NULL,
+                        item BLOB NOT NULL,
+                        PRIMARY KEY (tableName, pk, sk)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE indexEntries (
+                        tableName TEXT NOT NULL,
+                        indexName TEXT NOT NULL,
+                        ipk BLOB NOT NULL,
+                        isk BLOB NOT NULL,
+                        pk BLOB NOT NULL,
+                        sk BLOB NOT NULL,
+                        PRIMARY KEY (tableName, indexName, ipk, isk, pk, sk)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX indexEntriesByItem ON indexEntries (tableName, pk, sk);
+                    """)
+        }
+        return migrator
+    }
+}
+
+/// A stored key: the partition and sort key bytes (empty sort key for hash-only tables).
+struct StoredKey: Hashable, Sendable {
+    var pk: Data
+    var sk: Data
+}
+
+/// Row-level access within one transaction.
+enum ItemRows {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func encode(_ item: TableItem) throws -> Data {
+        try encoder.encode(item)
+    }
+
+    static func decode(_ data: Data) throws -> TableItem {
+        try JSONDecoder().decode(TableItem.self, from: data)
+    }
+
+    static func get(_ db: Database, table: String, key: StoredKey) throws -> TableItem? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT item FROM items WHERE tableName = ? AND pk = ? AND sk = ?",
+                arguments: [table, key.pk, key.sk])
+        else { return nil }
+        let data: Data = row["item"]
+        return try decode(data)
+    }
+
+    /// Writes the item and replaces its index entries.
+    static func put(_ db: Database, schema: TableSchema, key: StoredKey, item: TableItem) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO items (tableName, pk, sk, item) VALUES (?, ?, ?, ?)",
+            arguments: [schema.name, key.pk, key.sk, try encode(item)])
+        try deleteIndexEntries(db, schema: schema, key: key)
+        for index in schema.indexes {
+            guard let ipk = item[index.partitionKey.name]?.sortableKeyBytes else { continue }
+            var isk: [UInt8] = []
+            if let sortKey = index.sortKey {
+                guard let bytes = item[sortKey.name]?.sortableKeyBytes else { continue }
+                isk = bytes
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO indexEntries (tableName, indexName, ipk, isk, pk, sk) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [schema.name, index.name, Data(ipk), Data(isk), key.pk, key.sk])
+        }
+    }
+
+    static func delete(_ db: Database, schema: TableSchema, key: StoredKey) throws {
+        try db.execute(sql: "DELETE FROM items WHERE tableName = ? AND pk = ? AND sk = ?", arguments: [schema.name, key.pk, key.sk])
+        try deleteIndexEntries(db, schema: schema, key: key)
+    }
+
+    private static func deleteIndexEntries(_ db: Database, schema: TableSchema, key: StoredKey) throws {
+        if schema.indexes.isEmpty { return }
+        try db.execute(sql: "DELETE FROM indexEntries WHERE tableName = ? AND pk = ? AND sk = ?", arguments: [schema.name, key.pk, key.sk])
+    }
+
+    static func count(_ db: Database, table: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE tableName = ?", arguments: [table]) ?? 0
+    }
+}
