@@ -49,9 +49,7 @@ final class TableEngine: Sendable {
         let key = try KeyRules.itemKey(item, schema: schema)
         try KeyRules.checkItem(item, schema: schema)
         let stored = KeyRules.canonical(item)
-        return try await store.writer.write { db in
-            let old = try ItemRows.get(db, table: schema.name, key: key)
-            if let condition, try !condition.evaluate(old ?? [:]) { throw ConditionalCheckFailure(item: returnOldOnFailure ? old : nil) }
+        return try await writeChecked(schema, key, condition: condition, returnOldOnFailure: returnOldOnFailure) { db, old in
             try ItemRows.put(db, schema: schema, key: key, item: stored)
             return returnValues == .allOld ? old : nil
         }
@@ -83,9 +81,7 @@ final class TableEngine: Sendable {
         for name in schema.keyNames where update.touchedAttributes.contains(name) {
             throw TableError.validation("One or more parameter values were invalid: Cannot update attribute \(name). This attribute is part of the key")
         }
-        return try await store.writer.write { db in
-            let old = try ItemRows.get(db, table: schema.name, key: stored)
-            if let condition, try !condition.evaluate(old ?? [:]) { throw ConditionalCheckFailure(item: returnOldOnFailure ? old : nil) }
+        return try await writeChecked(schema, stored, condition: condition, returnOldOnFailure: returnOldOnFailure) { db, old in
             let new = KeyRules.canonical(try update.apply(to: old ?? key).item)
             do {
                 try KeyRules.checkItem(new, schema: schema)
@@ -107,11 +103,23 @@ final class TableEngine: Sendable {
         let condition = try expressions.condition.map { text throws(TableError) in try Expressions.condition(text, attributes) }
         try attributes.checkAllUsed()
         let stored = try KeyRules.key(key, schema: schema)
-        return try await store.writer.write { db in
-            let old = try ItemRows.get(db, table: schema.name, key: stored)
-            if let condition, try !condition.evaluate(old ?? [:]) { throw ConditionalCheckFailure(item: returnOldOnFailure ? old : nil) }
+        return try await writeChecked(schema, stored, condition: condition, returnOldOnFailure: returnOldOnFailure) { db, old in
             if old != nil { try ItemRows.delete(db, schema: schema, key: stored) }
             return returnValues == .allOld ? old : nil
+        }
+    }
+
+    /// In one transaction: reads the stored item, checks the condition against it, then writes.
+    private func writeChecked(
+        _ schema: TableSchema, _ key: StoredKey, condition: ParsedCondition?, returnOldOnFailure: Bool,
+        _ write: @escaping @Sendable (Database, TableItem?) throws -> TableItem?
+    ) async throws -> TableItem? {
+        try await store.writer.write { db in
+            let old = try ItemRows.get(db, table: schema.name, key: key)
+            if let condition, try !condition.evaluate(old ?? [:]) {
+                throw ConditionalCheckFailure(item: returnOldOnFailure ? old : nil)
+            }
+            return try write(db, old)
         }
     }
 

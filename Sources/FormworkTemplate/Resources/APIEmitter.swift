@@ -130,17 +130,7 @@ extension EmitContext {
             "ApiGatewayLoggingRole", type: "AWS::IAM::Role",
             properties: [
                 TemplateEntry("Description", "Lets API Gateway write access logs to CloudWatch Logs in this region"),
-                TemplateEntry(
-                    "AssumeRolePolicyDocument",
-                    .map([
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            .map([
-                                "Effect": "Allow", "Principal": .map(["Service": "apigateway.amazonaws.com"]), "Action": "sts:AssumeRole",
-                                "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
-                            ])
-                        ],
-                    ])),
+                TemplateEntry("AssumeRolePolicyDocument", Self.assumeRolePolicy(service: "apigateway.amazonaws.com")),
                 TemplateEntry(
                     "Policies",
                     [

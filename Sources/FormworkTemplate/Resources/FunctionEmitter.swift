@@ -163,17 +163,7 @@ extension EmitContext {
             "\(function.name)Role", type: "AWS::IAM::Role",
             properties: [
                 TemplateEntry("Description", .string("Least-privilege role of \(function.name)")),
-                TemplateEntry(
-                    "AssumeRolePolicyDocument",
-                    .map([
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            .map([
-                                "Effect": "Allow", "Principal": .map(["Service": "lambda.amazonaws.com"]), "Action": "sts:AssumeRole",
-                                "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
-                            ])
-                        ],
-                    ])),
+                TemplateEntry("AssumeRolePolicyDocument", Self.assumeRolePolicy(service: "lambda.amazonaws.com")),
                 TemplateEntry(
                     "Policies",
                     [
@@ -193,6 +183,19 @@ extension EmitContext {
                     ])))
         }
         return role
+    }
+
+    /// A trust policy letting one AWS service of this account assume the role.
+    static func assumeRolePolicy(service: String) -> TemplateValue {
+        .map([
+            "Version": "2012-10-17",
+            "Statement": [
+                .map([
+                    "Effect": "Allow", "Principal": .map(["Service": .string(service)]), "Action": "sts:AssumeRole",
+                    "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
+                ])
+            ],
+        ])
     }
 
     func encryptionKey(of id: ResourceID) -> ResourceID? {
