@@ -55,11 +55,33 @@ struct CheckCommand: ParsableCommand {
                 Console.print("\(file.path): differs from a fresh synth")
             }
         }
+        let planned = Set(plan.files.map { URL(fileURLWithPath: $0.path).standardized.path })
+        for leftover in Self.generatedFiles(in: output) where !planned.contains(leftover) {
+            stale.append(leftover)
+            Console.print("\(leftover): not produced by the blueprint any more (remove it)")
+        }
         if !stale.isEmpty {
             throw CommandFailure.findings(
                 "error: \(stale.count) file\(stale.count == 1 ? "" : "s") in \(output)/ \(stale.count == 1 ? "is" : "are") stale; run `formwork synth` and commit the result"
             )
         }
         Console.print("\(output)/ matches a fresh synth of \(blueprint.name) (\(plan.files.count) files)")
+    }
+
+    /// The files synth writes that exist in `output`: templates and OpenAPI documents of any
+    /// environment directory, and samconfig.toml.
+    static func generatedFiles(in output: String) -> [String] {
+        let manager = FileManager.default
+        let root = URL(fileURLWithPath: output).standardized
+        guard let directories = try? manager.contentsOfDirectory(atPath: root.path) else { return [] }
+        var files: [String] = []
+        for directory in directories.sorted() {
+            let url = root.appendingPathComponent(directory)
+            guard let names = try? manager.contentsOfDirectory(atPath: url.path) else { continue }
+            for name in names.sorted() where name.hasPrefix("template.") || name.hasPrefix("openapi") {
+                files.append(url.appendingPathComponent(name).path)
+            }
+        }
+        return files
     }
 }

@@ -19,7 +19,11 @@ struct ValidateCommand: ParsableCommand {
         let environments = try blueprintOptions.environments(of: blueprint, named: env)
         for environment in environments {
             var result = Synthesizer(blueprint: blueprint, environment: environment).synthesize()
-            _ = try? result.render(as: .yaml)
+            do {
+                _ = try result.render(as: .yaml)
+            } catch {
+                throw CommandFailure.usage("error: the \(environment.name) template cannot be rendered: \(error)")
+            }
             failed = report(result.diagnostics, environment: environment) || failed
             warnings += result.diagnostics.filter { $0.severity == .warning }.count
         }

@@ -61,7 +61,8 @@ struct SynthesisPlan {
 
     init(blueprint: any Blueprint, environments: [Environment], output: String, format: TemplateFormat) throws {
         for environment in environments {
-            var result = Synthesizer(blueprint: blueprint, environment: environment).synthesize()
+            let codeRoot = Self.relativePath(from: "\(output)/\(environment.name)", to: FileManager.default.currentDirectoryPath)
+            var result = Synthesizer(blueprint: blueprint, environment: environment, codeRoot: codeRoot).synthesize()
             let template = try Self.render { try result.render(as: format) }
             failed = report(result.diagnostics, environment: environment) || failed
             files.append(
@@ -82,6 +83,23 @@ struct SynthesisPlan {
             blueprintName: blueprint.name, environments: blueprint.environments,
             region: blueprint.region, format: format)
         files.append(File(path: "\(output)/samconfig.toml", text: samconfig))
+    }
+
+    /// The path of `target` as seen from `directory` (both absolute, or relative to the current
+    /// directory): `output/dev` → `../..`.
+    static func relativePath(from directory: String, to target: String) -> String {
+        func components(_ path: String) -> [String] {
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            var result: [String] = []
+            for part in absolute.split(separator: "/") where part != "." {
+                if part == ".." { _ = result.popLast() } else { result.append(String(part)) }
+            }
+            return result
+        }
+        let from = components(directory), to = components(target)
+        let common = zip(from, to).prefix { $0 == $1 }.count
+        let path = Array(repeating: "..", count: from.count - common) + to[common...]
+        return path.isEmpty ? "." : path.joined(separator: "/")
     }
 
     private static func render(_ body: () throws -> String) throws -> String {

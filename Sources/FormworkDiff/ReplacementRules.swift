@@ -76,11 +76,17 @@ public enum ReplacementRules {
         "AWS::Cognito::UserPool", "AWS::KMS::Key", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::EFS::FileSystem",
     ]
 
-    /// Whether a resource of this type, with these properties, holds data. A log group holds
-    /// data when it keeps events (`RetentionInDays` set).
-    public static func isStateful(type: String, properties: [String: Bool]) -> Bool {
-        statefulTypes.contains(type) || (type == "AWS::Logs::LogGroup" && properties["RetentionInDays"] == true)
+    /// Whether a resource of this type holds data (log groups keep their events, with or
+    /// without a retention period).
+    public static func isStateful(type: String) -> Bool {
+        statefulTypes.contains(type) || type == "AWS::Logs::LogGroup"
     }
+
+    /// Types whose `DeletionPolicy`/`UpdateReplacePolicy` may be `Snapshot`, which keeps the data.
+    public static let snapshotTypes: Set<String> = [
+        "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::EC2::Volume", "AWS::ElastiCache::CacheCluster",
+        "AWS::ElastiCache::ReplicationGroup", "AWS::Neptune::DBCluster", "AWS::Redshift::Cluster", "AWS::DocDB::DBCluster",
+    ]
 
     /// The impact of changing `path` (below `Properties`) of a resource of `type`.
     public static func impact(type: String, path: ValuePath) -> (Impact, String?) {

@@ -195,10 +195,11 @@ public struct TemplateDiff: Sendable {
     /// (old) template's policies.
     private static func dataImpact(_ old: TemplateValue, deleting: Bool) -> DataImpact {
         let type = typeName(old)
-        let hasRetention = old["Properties"]?["RetentionInDays"] != nil
-        guard ReplacementRules.isStateful(type: type, properties: ["RetentionInDays": hasRetention]) else { return .none }
+        guard ReplacementRules.isStateful(type: type) else { return .none }
         let policy = old[deleting ? "DeletionPolicy" : "UpdateReplacePolicy"]
-        return policy == .string("Retain") || policy == .string("Snapshot") ? .retained : .loss
+        if policy == .string("Retain") || policy == .string("RetainExceptOnCreate") { return .retained }
+        if policy == .string("Snapshot") && ReplacementRules.snapshotTypes.contains(type) { return .retained }
+        return .loss
     }
 }
 

@@ -54,8 +54,11 @@ enum ValueDiff {
     static let unorderedScalarLists: Set<String> = [
         "Action", "NotAction", "Resource", "NotResource", "ManagedPolicyArns", "ExplicitAuthFlows",
         "AutoVerifiedAttributes", "UsernameAttributes", "AliasAttributes", "SecurityGroupIds", "SubnetIds",
-        "AllowedMethods", "CachedMethods", "Aliases", "Architectures", "EnabledMfas", "Addresses",
+        "AllowedMethods", "CachedMethods", "Aliases", "Architectures", "EnabledMfas", "Addresses", "DependsOn",
     ]
+    /// List-valued keys whose elements CloudFormation and IAM treat as unordered even when they
+    /// are maps or intrinsics: a permutation is no difference.
+    static let unorderedLists: Set<String> = ["Statement", "Resource", "NotResource", "Action", "DependsOn", "Subscribers"]
     /// Keys that identify list elements, in order of preference, when every element has them
     /// (`MethodSettings` elements are identified by method and path together).
     static let elementKeys = [
@@ -72,6 +75,11 @@ enum ValueDiff {
             if let key, unorderedScalarLists.contains(key), let setA = scalarSet(a), let setB = scalarSet(b) {
                 return setA == setB ? [] : [ValueChange(path: path, old: old, new: new)]
             }
+            if let key, unorderedLists.contains(key), a.count == b.count,
+                a.map { canonical($0) }.sorted() == b.map { canonical($0) }.sorted()
+            {
+                return []
+            }
             if let elementKey = sharedElementKey(a, b) {
                 return keyedChanges(a, b, by: elementKey, at: path)
             }
@@ -84,6 +92,25 @@ enum ValueDiff {
         default:
             if let a = old.scalarText, let b = new.scalarText, a == b { return [] }
             return [ValueChange(path: path, old: old, new: new)]
+        }
+    }
+
+    /// A value's text for order-free comparison: map keys sorted, and the elements of lists whose
+    /// order does not matter sorted too, at any depth.
+    static func canonical(_ value: TemplateValue, key: String? = nil) -> String {
+        switch value {
+        case .list(let items):
+            let parts = items.map { canonical($0) }
+            let unordered = key.map { unorderedLists.contains($0) || unorderedScalarLists.contains($0) } ?? false
+            return "[" + (unordered ? parts.sorted() : parts).joined(separator: ",") + "]"
+        case .map(let entries):
+            return "{"
+                + entries.sorted { $0.key < $1.key }.map { TemplateValue.jsonString($0.key) + ":" + canonical($0.value, key: $0.key) }
+                .joined(separator: ",") + "}"
+        case .intrinsic(let name, let argument):
+            return "{" + TemplateValue.jsonString(name) + ":" + canonical(argument) + "}"
+        default:
+            return value.scalarText.map(TemplateValue.jsonString) ?? value.compactJSON
         }
     }
 

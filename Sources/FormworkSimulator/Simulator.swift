@@ -34,7 +34,7 @@ public final class Simulator: Sendable {
             case .directory(let path): try .file(URL(fileURLWithPath: path).appendingPathComponent("state.sqlite").path)
             }
         self.environment = environment
-        tables = TableService(architecture: architecture, store: store)
+        tables = try TableService(architecture: architecture, store: store)
         dynamoDB = DynamoDBProtocol(service: tables, region: region)
     }
 

@@ -32,7 +32,7 @@ enum TableBenchmark {
     static func run(items count: Int, queries: Int) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("formwork-table-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let tables = TableService(schemas: [schema], store: try .file(directory.appendingPathComponent("state.sqlite").path))
+        let tables = try TableService(schemas: [schema], store: try .file(directory.appendingPathComponent("state.sqlite").path))
 
         let operations = 5000
         var clock = ContinuousClock.now

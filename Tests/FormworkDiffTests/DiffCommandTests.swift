@@ -33,8 +33,10 @@ struct DiffCommandTests {
     func files() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
+        // Both into one directory: CodeUri is relative to where the template is written.
         #expect(await runCLI(["synth", "--env", "prod", "--format", "json", "--output", dir.path]).status == 0)
-        let yaml = repositoryRoot.appendingPathComponent("output/prod/template.yaml").path
+        #expect(await runCLI(["synth", "--env", "prod", "--output", dir.path]).status == 0)
+        let yaml = dir.appendingPathComponent("prod/template.yaml").path
         let json = dir.appendingPathComponent("prod/template.json").path
         #expect(await runCLI(["diff", yaml, json]).status == 0)
         let other = repositoryRoot.appendingPathComponent("output/dev/template.yaml").path
@@ -98,5 +100,21 @@ struct DiffCommandTests {
         let formatting = await runCLI(["check", "--output", dir.path])
         #expect(formatting.status == 1)
         #expect(formatting.out.contains("formatting only"))
+    }
+}
+
+@Suite("formwork check: leftovers")
+struct CheckLeftoverTests {
+    @Test("a template of an environment the blueprint no longer has is stale")
+    func leftover() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(await runCLI(["synth", "--output", dir.path]).status == 0)
+        let qa = dir.appendingPathComponent("qa")
+        try FileManager.default.createDirectory(at: qa, withIntermediateDirectories: true)
+        try Data("Resources: {}\n".utf8).write(to: qa.appendingPathComponent("template.yaml"))
+        let result = await runCLI(["check", "--output", dir.path])
+        #expect(result.status == 1)
+        #expect(result.out.contains("qa/template.yaml: not produced by the blueprint any more"))
     }
 }

@@ -171,3 +171,47 @@ struct SemanticDiffTests {
         }
     }
 }
+
+@Suite("Diff: order-free lists and data-bearing types")
+struct DiffListTests {
+    @Test("DependsOn and IAM statements without Sid compare regardless of order")
+    func unorderedLists() throws {
+        let old = try TemplateReader.parse("""
+            Resources:
+              R:
+                Type: AWS::IAM::Role
+                DependsOn: [A, B]
+                Properties:
+                  Policies:
+                  - PolicyName: p
+                    PolicyDocument:
+                      Statement:
+                      - {Effect: Allow, Action: s3:GetObject, Resource: !Sub '${B.Arn}/*'}
+                      - {Effect: Allow, Action: sqs:SendMessage, Resource: [!GetAtt Q.Arn, !GetAtt P.Arn]}
+            """)
+        let new = try TemplateReader.parse("""
+            Resources:
+              R:
+                Type: AWS::IAM::Role
+                DependsOn: [B, A]
+                Properties:
+                  Policies:
+                  - PolicyName: p
+                    PolicyDocument:
+                      Statement:
+                      - {Resource: [!GetAtt P.Arn, !GetAtt Q.Arn], Action: sqs:SendMessage, Effect: Allow}
+                      - {Effect: Allow, Action: s3:GetObject, Resource: !Sub '${B.Arn}/*'}
+            """)
+        #expect(TemplateDiff(old: old, new: new).isEmpty)
+    }
+
+    @Test("a log group without retention keeps its events: deleting it loses data; Snapshot does not keep a table")
+    func dataBearing() throws {
+        let logs = TemplateDiff(old: template([("L", resource("AWS::Logs::LogGroup", []))]), new: template([]))
+        #expect(logs.resources.first?.data == .loss)
+        let table = TemplateDiff(old: template([("T", resource("AWS::DynamoDB::Table", [], deletionPolicy: "Snapshot"))]), new: template([]))
+        #expect(table.resources.first?.data == .loss)
+        let database = TemplateDiff(old: template([("D", resource("AWS::RDS::DBInstance", [], deletionPolicy: "Snapshot"))]), new: template([]))
+        #expect(database.resources.first?.data == .retained)
+    }
+}

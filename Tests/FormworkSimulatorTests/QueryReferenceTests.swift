@@ -45,7 +45,7 @@ struct QueryReferenceTests {
     @Test("random queries and scans", arguments: 0..<6)
     func random(seed: Int) async throws {
         var random = Generator(state: UInt64(1_000 + seed))
-        let tables = TableService(schemas: [scoreSchema], store: try .inMemory())
+        let tables = try TableService(schemas: [scoreSchema], store: try .inMemory())
         var rows: [String: Row] = [:]
         for _ in 0..<150 {
             let row = Row(player: ["a", "b", "c"].randomElement(using: &random) ?? "a", score: Self.number(&random),

@@ -16,7 +16,7 @@ let scoreSchema = TableSchema(name: "scores", partitionKey: .init(name: "player"
 let textSchema = TableSchema(name: "words", partitionKey: .init(name: "group", type: "S"), sortKey: .init(name: "word", type: "S"))
 
 func service(_ store: TableStore? = nil) throws -> TableService {
-    TableService(schemas: [taskSchema, scoreSchema, textSchema], store: try store ?? .inMemory())
+    try TableService(schemas: [taskSchema, scoreSchema, textSchema], store: try store ?? .inMemory())
 }
 
 /// A service on an in-memory queue, or on a file pool in WAL mode, for tests that run on both.
@@ -231,5 +231,94 @@ struct TableServiceTests {
         let viaIndex = try await reopened.query(table: "tasks", QueryRequest(keyConditionExpression: "assigneeId = :a", indexName: "ByAssignee",
                                                                               expressionAttributeValues: [":a": "ann"]))
         #expect(viaIndex.items.count == 1)
+    }
+}
+
+@Suite("Numbers from requests")
+struct NumberInputTests {
+    @Test("extreme exponents and very long number text are validation errors, not crashes or stalls", arguments: [
+        "1e-9223372036854775808", "1e9223372036854775807", "1e99999999999999999999",
+        String(repeating: "0", count: 100_000) + "1", "1e200", "1e-200",
+    ])
+    func extreme(text: String) async throws {
+        let tables = try service()
+        await expectError("ValidationException") {
+            try await tables.putItem(table: "tasks", item: ["taskId": "t", "n": .number(text)])
+        }
+    }
+
+    @Test("leading and trailing zeros are dropped, exactly")
+    func zeros() throws {
+        #expect(try DynamoNumber(parsing: "000120.500").description == "120.5")
+        #expect(try DynamoNumber(parsing: "-0.000").description == "0")
+        #expect(try DynamoNumber(parsing: "12e3").description == "12000")
+    }
+}
+
+@Suite("Stored state follows the blueprint")
+struct SchemaChangeTests {
+    @Test("an index added, changed or removed since the state was written is rebuilt from the items")
+    func indexesRebuilt() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("formwork-schema-\(UUID().uuidString)/state.sqlite").path
+        let plain = TableSchema(name: "tasks", partitionKey: .init(name: "taskId", type: "S"))
+        do {
+            let tables = try TableService(schemas: [plain], store: .file(path))
+            try await tables.putItem(table: "tasks", item: task("t1", assignee: "ann"))
+            try await tables.putItem(table: "tasks", item: task("t2", assignee: "bob"))
+        }
+        let indexed = try TableService(schemas: [taskSchema], store: .file(path))
+        let ann = try await indexed.query(table: "tasks", QueryRequest(keyConditionExpression: "assigneeId = :a", indexName: "ByAssignee",
+                                                                        expressionAttributeValues: [":a": "ann"]))
+        #expect(ann.items.compactMap { $0["taskId"]?.stringValue } == ["t1"])
+        var byTitle = taskSchema
+        byTitle.indexes = [.init(name: "ByAssignee", partitionKey: .init(name: "title", type: "S"))]
+        let changed = try TableService(schemas: [byTitle], store: .file(path))
+        let stale = try await changed.query(table: "tasks", QueryRequest(keyConditionExpression: "title = :a", indexName: "ByAssignee",
+                                                                          expressionAttributeValues: [":a": "ann"]))
+        #expect(stale.items.isEmpty)
+        let fresh = try await changed.query(table: "tasks", QueryRequest(keyConditionExpression: "title = :t", indexName: "ByAssignee",
+                                                                          expressionAttributeValues: [":t": "Task t2"]))
+        #expect(fresh.items.compactMap { $0["taskId"]?.stringValue } == ["t2"])
+    }
+
+    @Test("a changed key schema over stored items is refused with a clear message")
+    func keysChanged() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("formwork-schema-\(UUID().uuidString)/state.sqlite").path
+        do {
+            let tables = try TableService(schemas: [taskSchema], store: .file(path))
+            try await tables.putItem(table: "tasks", item: task("t1"))
+        }
+        let numeric = TableSchema(name: "tasks", partitionKey: .init(name: "taskId", type: "N"))
+        #expect(throws: TableError.self) { try TableService(schemas: [numeric], store: .file(path)) }
+    }
+}
+
+@Suite("Edge cases DynamoDB checks")
+struct TableEdgeCaseTests {
+    @Test("a transaction whose update would be invalid is cancelled with ValidationError, nothing written")
+    func transactionValidation() async throws {
+        let tables = try service()
+        try await tables.putItem(table: "tasks", item: task("t1", extra: ["title": "text"]))
+        do {
+            try await tables.transactWrite([
+                .put(table: "tasks", item: task("t2")),
+                .update(table: "tasks", key: ["taskId": "t1"], update: UpdateExpression("ADD title :one", values: [":one": .number("1")])),
+            ])
+            Issue.record("expected a cancellation")
+        } catch TableError.transactionCanceled(let reasons) {
+            #expect(reasons.map(\.code) == ["None", "ValidationError"])
+        }
+        #expect(try await tables.getItem(table: "tasks", key: ["taskId": "t2"]) == nil)
+    }
+
+    @Test("an ExclusiveStartKey outside the key condition is rejected")
+    func startKeyBoundaries() async throws {
+        let tables = try service()
+        try await tables.putItem(table: "tasks", item: task("t1", assignee: "ann"))
+        await expectError("ValidationException", containing: "outside query boundaries") {
+            _ = try await tables.query(table: "tasks", QueryRequest(
+                keyConditionExpression: "assigneeId = :a", indexName: "ByAssignee", expressionAttributeValues: [":a": "ann"],
+                exclusiveStartKey: ["taskId": "t9", "assigneeId": "bob", "deadline": "2026-12-01"]))
+        }
     }
 }

@@ -160,3 +160,30 @@ struct BlueprintSynthTests {
         }
     }
 }
+
+@Suite("API details")
+struct APIDetailTests {
+    @Test("a cached route with path parameters keys its cache on them too; two APIs get their own URL outputs")
+    func cacheKeysAndOutputs() throws {
+        let fn = Function("Items", handler: RequestOnly.self)
+        let architecture = Architecture("Shop") {
+            fn
+            RestAPI("Public", stage: "prod", authorizer: nil) {
+                Route(.get, "/items/{itemId}", to: fn, access: .public).cache(ttl: .seconds(60), varyingBy: ["lang"])
+            }
+            .cache(.cluster(size: "0.5"))
+            RestAPI("Internal", stage: "prod", authorizer: nil) {
+                Route(.get, "/health", to: fn, access: .public)
+            }
+        }
+        let result = Synthesizer(architecture: architecture, environment: .prod).synthesize()
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        let function = try #require(result.template.resource("Items"))
+        let keys = function.value(at: "Events", "GetItemsItemId", "Properties", "RequestParameters")?.items.compactMap { item -> String? in
+            if case .map(let entries) = item { return entries.first?.key }
+            return nil
+        }
+        #expect(keys == ["method.request.path.itemId", "method.request.querystring.lang"])
+        #expect(result.template.outputs.map(\.key).filter { $0.hasSuffix("Url") } == ["PublicUrl", "InternalUrl"])
+    }
+}

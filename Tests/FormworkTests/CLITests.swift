@@ -89,3 +89,20 @@ struct CLITests {
         #expect(!dot.contains("ApiFirewall"))
     }
 }
+
+@Suite("CodeUri follows the output directory")
+struct CodeUriTests {
+    @Test("synth into another directory points CodeUri back at the package")
+    func elsewhere() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("formwork-code-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(await runCLI(["synth", "--env", "dev", "--output", dir.path]).status == 0)
+        let text = try String(contentsOf: dir.appendingPathComponent("dev/template.yaml"), encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.contains("CodeUri:") })
+        let path = String(line.split(separator: " ").last ?? "")
+        let resolved = URL(fileURLWithPath: dir.path + "/dev/" + path).standardized.path
+        #expect(resolved.hasPrefix(FileManager.default.currentDirectoryPath + "/.build/lambda/"), "\(path) → \(resolved)")
+        let committed = try String(contentsOf: repositoryRoot.appendingPathComponent("output/dev/template.yaml"), encoding: .utf8)
+        #expect(committed.contains("CodeUri: ../../.build/lambda/"))
+    }
+}

@@ -133,7 +133,7 @@ struct ValidationTests {
             Route(.get, "/tasks/{taskId}", to: fn, access: .public)
             Route(.delete, "/tasks/{id}", to: fn, access: .public)
         }
-        expectError(Architecture("P") { fn; api }, "names the parameter at position 2 '{id}'", line: line)
+        expectError(Architecture("P") { fn; api }, "has the variable segment '{id}' at position 2", line: line)
     }
 
     @Test func routeWithoutAuthorizerNotMarkedPublic() {
@@ -158,6 +158,16 @@ struct ValidationTests {
         let line = #line + 1
         let fn = Function("Nothing", handler: NotAHandler.self)
         expectError(Architecture("N") { fn }, "conforms to none of", line: line)
+    }
+
+    @Test func parameterBesideGreedySibling() {
+        let line = #line + 4
+        let fn = function
+        let api = RestAPI("Http", stage: "dev", authorizer: nil) {
+            Route(.get, "/tasks/{taskId}", to: fn, access: .public)
+            Route(.get, "/tasks/{proxy+}", to: fn, access: .public)
+        }
+        expectError(Architecture("G") { fn; api }, "has the variable segment '{proxy+}' at position 2", line: line)
     }
 
     @Test func greedyParameterNotLast() {
@@ -187,6 +197,21 @@ struct ValidationTests {
         expectError(architecture, "CloudFormation allows 500 per stack", line: line)
     }
 
+    @Test("the resource quota counts what SAM adds: permissions per route, deployment and stage per API")
+    func resourceQuotaAfterTransform() {
+        let fn = function
+        let tables = (0..<450).map { Table("T\($0)", partitionKey: .string("id")) as any Resource }
+        let line = #line + 1
+        let architecture = Architecture("Expanding") {
+            tables
+            fn
+            RestAPI("Http", stage: "dev", authorizer: nil) {
+                for index in 0..<45 { Route(.get, "/r\(index)", to: fn, access: .public) }
+            }
+        }
+        expectError(architecture, "once SAM expands it", line: line)
+    }
+
     @Test func outputQuota() {
         let tables = (0..<201).map { Table("T\($0)", partitionKey: .string("id")) }
         let line = #line + 1
@@ -213,6 +238,13 @@ struct ValidationTests {
             Table("WorkerRole", partitionKey: .string("id"))
         }
         expectError(architecture, "logical ID 'WorkerRole'", line: line)
+    }
+
+    @Test func duplicateGrant() {
+        let table = Table("Orders", partitionKey: .string("id"))
+        let line = #line + 1
+        let fn = Function("Reader", handler: RequestOnly.self).grants(.read(table)).grants(.read(table))
+        expectError(Architecture("D") { table; fn }, "grants read on table 'Orders' twice", line: line)
     }
 
     @Test func grantOnWrongKindIsImpossibleAndOutOfRangeSettingsAreReported() {

@@ -174,6 +174,10 @@ public struct Function: Resource, Taggable, LocatedSettings {
                         at: variable.location))
             }
         }
+        var granted: Set<String> = []
+        for grant in grants where !granted.insert("\(grant.access.rawValue) \(grant.target)").inserted {
+            problems.append(.error("function '\(name)' grants \(grant.access.rawValue) on \(grant.target) twice", at: grant.location))
+        }
         for grant in grants where grant.expectedKind != grant.target.kind {
             problems.append(
                 .error(

@@ -36,11 +36,18 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// A span of seconds.
     public static func seconds(_ n: Int) -> TimeSpan { TimeSpan(seconds: n) }
     /// A span of minutes.
-    public static func minutes(_ n: Int) -> TimeSpan { TimeSpan(seconds: n * 60) }
+    public static func minutes(_ n: Int) -> TimeSpan { TimeSpan(seconds: saturating(n, 60)) }
     /// A span of hours.
-    public static func hours(_ n: Int) -> TimeSpan { TimeSpan(seconds: n * 3600) }
+    public static func hours(_ n: Int) -> TimeSpan { TimeSpan(seconds: saturating(n, 3600)) }
     /// A span of days.
-    public static func days(_ n: Int) -> TimeSpan { TimeSpan(seconds: n * 86_400) }
+    public static func days(_ n: Int) -> TimeSpan { TimeSpan(seconds: saturating(n, 86_400)) }
+
+    /// `n × unit`, held at the largest magnitude instead of overflowing (validation then reports
+    /// the value as out of range).
+    static func saturating(_ n: Int, _ unit: Int) -> Int {
+        let (value, overflow) = n.multipliedReportingOverflow(by: unit)
+        return overflow ? (n < 0 ? Int.min : Int.max) : value
+    }
 
     /// Whole minutes (rounded down).
     public var minutes: Int { seconds / 60 }

@@ -47,7 +47,7 @@ public struct Alarm: Resource, Taggable {
         if period.seconds < 10 || (period.seconds > 30 && period.seconds % 60 != 0) {
             problems.append(.error("alarm '\(name)': the period must be 10, 20, 30 seconds or a multiple of 60", at: location))
         }
-        if evaluationPeriods < 1 || period.seconds * evaluationPeriods > 86_400 {
+        if evaluationPeriods < 1 || TimeSpan.saturating(period.seconds, evaluationPeriods) > 86_400 {
             problems.append(.error("alarm '\(name)': evaluation periods × period must be 1 to 86400 seconds", at: location))
         }
         return problems

@@ -127,20 +127,27 @@ enum RouteRules {
                     continue
                 }
                 for (index, (x, y)) in zip(sa, sb).enumerated() {
-                    guard sameShape(x, y) else { break }
-                    if let nx = x.parameterName, let ny = y.parameterName, nx != ny,
-                        zip(sa.prefix(index), sb.prefix(index)).allSatisfy({ $0 == $1 })
-                    {
+                    let parent = zip(sa.prefix(index), sb.prefix(index)).allSatisfy { $0 == $1 }
+                    if parent, x.parameterName != nil, y.parameterName != nil, x != y {
                         problems.append(
                             .error(
-                                "route \(b.method.rawValue) \(b.path) names the parameter at position \(index + 1) '{\(ny)}', but route \(a.method.rawValue) \(a.path) names it '{\(nx)}'; API Gateway needs one name per position",
+                                "route \(b.method.rawValue) \(b.path) has the variable segment '\(Self.text(y))' at position \(index + 1), but route \(a.method.rawValue) \(a.path) has '\(Self.text(x))'; API Gateway allows one variable path part per position",
                                 at: b.location, notes: [.init("route \(a.method.rawValue) \(a.path) declared here", at: a.location)]))
                         break
                     }
+                    guard sameShape(x, y) else { break }
                 }
             }
         }
         return problems
+    }
+
+    private static func text(_ segment: PathSegment) -> String {
+        switch segment {
+        case .literal(let t): t
+        case .parameter(let t): "{\(t)}"
+        case .greedy(let t): "{\(t)+}"
+        }
     }
 
     private static func sameShape(_ a: PathSegment, _ b: PathSegment) -> Bool {

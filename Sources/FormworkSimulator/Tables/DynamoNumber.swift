@@ -13,23 +13,25 @@ public struct DynamoNumber: Sendable, Hashable, Comparable, CustomStringConverti
     static let maxDigits = 38
 
     private init(negative: Bool, digits: [UInt8], exponent: Int) {
-        var digits = digits
-        var exponent = exponent
-        while digits.first == 0 {
-            digits.removeFirst()
-            exponent -= 1
-        }
-        while digits.last == 0 { digits.removeLast() }
-        self.negative = digits.isEmpty ? false : negative
-        self.digits = digits
-        self.exponent = digits.isEmpty ? 0 : exponent
+        let first = digits.firstIndex { $0 != 0 } ?? digits.endIndex
+        let last = digits.lastIndex { $0 != 0 }.map { $0 + 1 } ?? first
+        let significant = Array(digits[first..<max(first, last)])
+        self.negative = significant.isEmpty ? false : negative
+        self.digits = significant
+        self.exponent = significant.isEmpty ? 0 : exponent - first
     }
+
+    /// Longer number text is rejected before parsing (DynamoDB's longest valid number is far shorter).
+    static let maxTextLength = 200
 
     /// Zero.
     public static let zero = DynamoNumber(negative: false, digits: [], exponent: 0)
 
     /// Parses DynamoDB's number text (`-12.5`, `1e3`, `0.000`), rejecting what DynamoDB rejects.
     public init(parsing text: String) throws(TableError) {
+        guard text.utf8.count <= Self.maxTextLength else {
+            throw .validation("Attempting to store more than 38 significant digits in a Number")
+        }
         var scalars = Substring(text.trimmingSpaces)
         var negative = false
         if scalars.first == "-" || scalars.first == "+" {
@@ -40,7 +42,7 @@ public struct DynamoNumber: Sendable, Hashable, Comparable, CustomStringConverti
         var exponentPart = 0
         if let e = scalars.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             mantissa = scalars[..<e]
-            guard let value = Int(scalars[scalars.index(after: e)...]), abs(value) < 100_000 else {
+            guard let value = Int(scalars[scalars.index(after: e)...]), (-99_999...99_999).contains(value) else {
                 throw .validation("A value provided cannot be converted into a number")
             }
             exponentPart = value

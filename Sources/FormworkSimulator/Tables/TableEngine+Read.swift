@@ -52,6 +52,14 @@ extension TableEngine {
             throw TableError.validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
         }
         let range = try Self.range(keyCondition.sortCondition, key: sortKey)
+        if let start = request.exclusiveStartKey {
+            let startSort = sortKey.flatMap { start[$0.name] }
+            guard start[partitionKey.name].map({ $0.dynamoEquals(keyCondition.partitionValue) }) == true,
+                keyCondition.sortCondition.map({ $0.matches(startSort) }) ?? true
+            else {
+                throw TableError.validation("The provided starting key is outside query boundaries based on provided conditions")
+            }
+        }
         let start = try request.exclusiveStartKey.map { key throws(TableError) in try startPosition(key, schema: schema, index: index, scan: false) }
         let pkData = Data(pk)
         return try await store.writer.read { db in

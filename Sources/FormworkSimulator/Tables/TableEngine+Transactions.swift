@@ -71,31 +71,42 @@ extension TableEngine {
         }
         let steps = prepared
         try await store.writer.write { db in
+            // First every action is checked against the stored items, then all are written.
             var reasons: [CancellationReason] = []
-            var olds: [TableItem?] = []
+            var results: [TableItem?] = []
             for step in steps {
                 let old = try ItemRows.get(db, table: step.schema.name, key: step.key)
-                olds.append(old)
+                var result: TableItem?
+                var reason = CancellationReason.noFailure
                 if let condition = step.condition, try !condition.evaluate(old ?? [:]) {
-                    reasons.append(
-                        CancellationReason(
-                            code: "ConditionalCheckFailed", message: "The conditional request failed",
-                            item: step.action.returnOldOnFailure ? old : nil))
+                    reason = CancellationReason(
+                        code: "ConditionalCheckFailed", message: "The conditional request failed",
+                        item: step.action.returnOldOnFailure ? old : nil)
                 } else {
-                    reasons.append(.noFailure)
+                    do {
+                        switch step.action.kind {
+                        case .put(let item): result = KeyRules.canonical(item)
+                        case .update:
+                            if let update = step.update {
+                                let new = KeyRules.canonical(try update.apply(to: old ?? step.keyItem).item)
+                                try KeyRules.checkItem(new, schema: step.schema)
+                                result = new
+                            }
+                        case .delete, .conditionCheck: break
+                        }
+                    } catch let error as TableError {
+                        reason = CancellationReason(code: "ValidationError", message: error.message)
+                    }
                 }
+                reasons.append(reason)
+                results.append(result)
             }
             if reasons.contains(where: { $0.code != CancellationReason.noFailure.code }) {
                 throw TableError.transactionCanceled(reasons: reasons)
             }
-            for (step, old) in zip(steps, olds) {
+            for (step, result) in zip(steps, results) {
                 switch step.action.kind {
-                case .put(let item): try ItemRows.put(db, schema: step.schema, key: step.key, item: KeyRules.canonical(item))
-                case .update:
-                    guard let update = step.update else { continue }
-                    let new = KeyRules.canonical(try update.apply(to: old ?? step.keyItem).item)
-                    try KeyRules.checkItem(new, schema: step.schema)
-                    try ItemRows.put(db, schema: step.schema, key: step.key, item: new)
+                case .put, .update: if let result { try ItemRows.put(db, schema: step.schema, key: step.key, item: result) }
                 case .delete: try ItemRows.delete(db, schema: step.schema, key: step.key)
                 case .conditionCheck: break
                 }

@@ -14,12 +14,14 @@ public final class TableService: TableClient, Sendable {
     let engine: TableEngine
 
     /// The tables of an architecture, in a store.
-    public convenience init(architecture: Architecture, store: TableStore) {
-        self.init(schemas: architecture.resources(of: Table.self).map(TableSchema.init), store: store)
+    public convenience init(architecture: Architecture, store: TableStore) throws {
+        try self.init(schemas: architecture.resources(of: Table.self).map(TableSchema.init), store: store)
     }
 
-    /// Tables with explicit schemas.
-    public init(schemas: [TableSchema], store: TableStore) {
+    /// Tables with explicit schemas. Stored index entries are rebuilt when the indexes changed
+    /// since the store was last used; a changed key schema over stored items is an error.
+    public init(schemas: [TableSchema], store: TableStore) throws {
+        try store.reconcile(schemas)
         engine = TableEngine(store: store, schemas: schemas)
     }
 

@@ -11,22 +11,26 @@ public struct Synthesizer: Sendable {
     public let architecture: Architecture
     /// Its environment.
     public let environment: Environment
+    /// The package root as seen from the template's directory, for `CodeUri`
+    /// (`../..` for templates in `output/<env>/`).
+    public let codeRoot: String
 
     /// Synthesizes an architecture for an environment.
-    public init(architecture: Architecture, environment: Environment) {
+    public init(architecture: Architecture, environment: Environment, codeRoot: String = "../..") {
         self.architecture = architecture
         self.environment = environment
+        self.codeRoot = codeRoot
     }
 
     /// Synthesizes a blueprint's architecture for an environment.
-    public init(blueprint: some Blueprint, environment: Environment) {
-        self.init(architecture: blueprint.architecture(for: environment), environment: environment)
+    public init(blueprint: some Blueprint, environment: Environment, codeRoot: String = "../..") {
+        self.init(architecture: blueprint.architecture(for: environment), environment: environment, codeRoot: codeRoot)
     }
 
     /// The template and every diagnostic of the model and of the template (quotas, logical IDs).
     public func synthesize() -> SynthesisResult {
         var diagnostics = architecture.validate()
-        var context = EmitContext(architecture: architecture, environment: environment)
+        var context = EmitContext(architecture: architecture, environment: environment, codeRoot: codeRoot)
         let template = context.makeTemplate()
         diagnostics += TemplateRules.check(template, architecture: architecture)
         return SynthesisResult(
@@ -62,12 +66,14 @@ public struct SynthesisResult: Sendable {
 struct EmitContext {
     let architecture: Architecture
     let environment: Environment
+    let codeRoot: String
     var template = Template()
     var tags: [(key: String, value: String)]
 
-    init(architecture: Architecture, environment: Environment) {
+    init(architecture: Architecture, environment: Environment, codeRoot: String) {
         self.architecture = architecture
         self.environment = environment
+        self.codeRoot = codeRoot
         var tags = architecture.tags.filter { $0.key != "Environment" }
         tags.insert((key: "Environment", value: environment.name), at: min(1, tags.count))
         self.tags = tags

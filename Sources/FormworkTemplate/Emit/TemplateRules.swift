@@ -25,11 +25,16 @@ enum TemplateRules {
                 seen[resource.logicalID] = resource
             }
         }
+        var outputs: Set<String> = []
+        for output in template.outputs where !outputs.insert(output.key).inserted {
+            problems.append(.error("two resources declare the stack output '\(output.key)'; output names must be unique", at: architecture.location))
+        }
         let at = architecture.location
-        if template.resources.count > maxResources {
+        let deployed = deployedResourceCount(template)
+        if deployed > maxResources {
             problems.append(
                 .error(
-                    "the template has \(template.resources.count) resources; CloudFormation allows \(maxResources) per stack (split the architecture into stacks)",
+                    "the template has \(template.resources.count) resources, \(deployed) once SAM expands it; CloudFormation allows \(maxResources) per stack (split the architecture into stacks)",
                     at: at))
         }
         if template.outputs.count > maxOutputs {
@@ -39,6 +44,26 @@ enum TemplateRules {
             problems.append(.error("the template has \(template.parameters.count) parameters; CloudFormation allows \(maxParameters)", at: at))
         }
         return problems
+    }
+
+    /// How many resources CloudFormation receives after the SAM transform: each API event adds a
+    /// Lambda permission, other events a rule or subscription and a permission, each SAM API a
+    /// deployment and a stage, and each function without a role its role.
+    static func deployedResourceCount(_ template: Template) -> Int {
+        var count = template.resources.count
+        for resource in template.resources {
+            switch resource.type {
+            case "AWS::Serverless::Function":
+                if case .map(let events)? = resource.property("Events") {
+                    count += events.reduce(0) { $0 + ($1.value["Type"] == .string("Api") ? 1 : 2) }
+                }
+                if resource.property("Role") == nil { count += 1 }
+            case "AWS::Serverless::Api":
+                count += 2
+            default: break
+            }
+        }
+        return count
     }
 
     /// The size quota of a rendered template.

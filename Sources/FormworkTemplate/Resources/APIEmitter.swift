@@ -119,7 +119,8 @@ extension EmitContext {
                     ]))
         }
         addAPIGatewayLoggingRole()
-        output("ApiUrl", attributeValue(api.id, .url), "Base URL of the \(name) stage")
+        let single = architecture.resources(of: RestAPI.self).count == 1
+        output(single ? "ApiUrl" : "\(name)Url", attributeValue(api.id, .url), "Base URL of the \(name) stage")
     }
 
     /// API Gateway writes access logs only once the region's account settings name a role it can

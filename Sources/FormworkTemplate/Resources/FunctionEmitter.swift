@@ -47,7 +47,7 @@ extension EmitContext {
             properties: MapBuilder.entries([
                 "FunctionName": physicalName.map(TemplateValue.string),
                 "Description": .string("Runs \(function.handlerName)"),
-                "CodeUri": .string("../../\(function.codePath)"),
+                "CodeUri": .string(function.codePath.hasPrefix("/") ? function.codePath : "\(codeRoot)/\(function.codePath)"),
                 "Architectures": [.string(function.architecture.rawValue)],
                 "MemorySize": .int(function.memory),
                 "Timeout": .int(function.timeout.seconds),
@@ -102,10 +102,14 @@ extension EmitContext {
         }
         if route.cacheTTL != nil, api.cache != nil {
             let header: [TemplateValue] = route.isPublic ? [] : [.map(["method.request.header.Authorization": .map(["Required": true, "Caching": true])])]
+            // API Gateway keys its cache on what is listed here only: every path parameter too.
+            let path: [TemplateValue] = route.segments.compactMap(\.parameterName).map {
+                .map([TemplateEntry("method.request.path.\($0)", .map(["Required": true, "Caching": true]))])
+            }
             let query: [TemplateValue] = route.cacheKeyQueryParameters.map {
                 .map([TemplateEntry("method.request.querystring.\($0)", .map(["Required": false, "Caching": true]))])
             }
-            properties.append(TemplateEntry("RequestParameters", .list(header + query)))
+            properties.append(TemplateEntry("RequestParameters", .list(header + path + query)))
         }
         if let body = route.body {
             properties.append(

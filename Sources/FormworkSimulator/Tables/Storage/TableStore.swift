@@ -54,7 +54,58 @@ public struct TableStore: Sendable {
                     CREATE INDEX indexEntriesByItem ON indexEntries (tableName, pk, sk);
                     """)
         }
+        migrator.registerMigration("v2: table schemas") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE tableSchemas (
+                        tableName TEXT PRIMARY KEY NOT NULL,
+                        keySchema TEXT NOT NULL,
+                        indexSchema TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
+    }
+
+    /// Brings stored state in line with the blueprint's schemas: index entries are rebuilt
+    /// when a table's indexes changed; a changed key schema of a table that holds items is an
+    /// error, since its stored keys no longer mean the same.
+    func reconcile(_ schemas: [TableSchema]) throws {
+        try writer.write { db in
+            for schema in schemas {
+                let keys = schema.keyFingerprint, indexes = schema.indexFingerprint
+                let row = try Row.fetchOne(db, sql: "SELECT keySchema, indexSchema FROM tableSchemas WHERE tableName = ?", arguments: [schema.name])
+                if let row {
+                    let storedKeys: String = row["keySchema"], storedIndexes: String = row["indexSchema"]
+                    if storedKeys != keys, try ItemRows.count(db, table: schema.name) > 0 {
+                        throw TableError.validation(
+                            "table \(schema.name): the key schema changed from \(storedKeys) to \(keys), but the stored items use the old keys; "
+                                + "restore the key schema, or remove the simulator's state (--state directory) to start afresh")
+                    }
+                    if storedIndexes != indexes { try ItemRows.rebuildIndexEntries(db, schema: schema) }
+                } else if try ItemRows.count(db, table: schema.name) > 0 {
+                    try ItemRows.rebuildIndexEntries(db, schema: schema)
+                }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO tableSchemas (tableName, keySchema, indexSchema) VALUES (?, ?, ?)",
+                    arguments: [schema.name, keys, indexes])
+            }
+        }
+    }
+}
+
+extension TableSchema {
+    /// The key schema as stored, to notice changes: `taskId:S` or `pk:S,sk:N`.
+    var keyFingerprint: String {
+        ([partitionKey] + [sortKey].compactMap { $0 }).map { "\($0.name):\($0.type)" }.joined(separator: ",")
+    }
+
+    /// The indexes as stored, to notice changes.
+    var indexFingerprint: String {
+        indexes.sorted { $0.name < $1.name }.map { index in
+            let keys = ([index.partitionKey] + [index.sortKey].compactMap { $0 }).map { "\($0.name):\($0.type)" }.joined(separator: ",")
+            return "\(index.name)(\(keys))\(index.projectionType)\(index.includedAttributes.sorted())"
+        }.joined(separator: ";")
     }
 }
 
@@ -96,6 +147,11 @@ enum ItemRows {
             sql: "INSERT OR REPLACE INTO items (tableName, pk, sk, item) VALUES (?, ?, ?, ?)",
             arguments: [schema.name, key.pk, key.sk, try encode(item)])
         try deleteIndexEntries(db, schema: schema, key: key)
+        try insertIndexEntries(db, schema: schema, key: key, item: item)
+    }
+
+    /// One entry per index whose key attributes the item has (indexes are sparse).
+    static func insertIndexEntries(_ db: Database, schema: TableSchema, key: StoredKey, item: TableItem) throws {
         for index in schema.indexes {
             guard let ipk = item[index.partitionKey.name]?.sortableKeyBytes else { continue }
             var isk: [UInt8] = []
@@ -109,13 +165,21 @@ enum ItemRows {
         }
     }
 
+    /// Replaces every index entry of a table with entries computed from its items.
+    static func rebuildIndexEntries(_ db: Database, schema: TableSchema) throws {
+        try db.execute(sql: "DELETE FROM indexEntries WHERE tableName = ?", arguments: [schema.name])
+        let rows = try Row.fetchCursor(db, sql: "SELECT pk, sk, item FROM items WHERE tableName = ?", arguments: [schema.name])
+        while let row = try rows.next() {
+            try insertIndexEntries(db, schema: schema, key: StoredKey(pk: row["pk"], sk: row["sk"]), item: try decode(row["item"]))
+        }
+    }
+
     static func delete(_ db: Database, schema: TableSchema, key: StoredKey) throws {
         try db.execute(sql: "DELETE FROM items WHERE tableName = ? AND pk = ? AND sk = ?", arguments: [schema.name, key.pk, key.sk])
         try deleteIndexEntries(db, schema: schema, key: key)
     }
 
     private static func deleteIndexEntries(_ db: Database, schema: TableSchema, key: StoredKey) throws {
-        if schema.indexes.isEmpty { return }
         try db.execute(sql: "DELETE FROM indexEntries WHERE tableName = ? AND pk = ? AND sk = ?", arguments: [schema.name, key.pk, key.sk])
     }
 
