@@ -20,7 +20,7 @@ public enum TemplateReader {
         } catch let error as YAMLError {
             throw ReadError(description: "\(name):\(error.line):\(error.column): \(error.message)")
         }
-        let value = TemplateValue(node).normalized
+        let value = TemplateValue(node)
         guard case .map(let entries) = value, entries.contains(where: { $0.key == "Resources" }) else {
             throw ReadError(description: "\(name): not a CloudFormation template (no Resources section)")
         }
@@ -40,22 +40,38 @@ public enum TemplateReader {
 }
 
 extension TemplateValue {
-    /// Converts a parsed YAML tree: short-form tags become intrinsics by their long names.
+    /// Converts a parsed YAML tree: short-form tags become intrinsics by their long names, and
+    /// everything is normalized in the same pass (see ``normalized``).
     init(_ node: YAMLNode) {
         switch node {
         case .string(let text, let tag): self = Self.tagged(.string(text), tag)
-        case .number(let text, let tag): self = Self.tagged(.number(text), tag)
+        case .number(let text, let tag): self = Self.tagged(.number(Self.canonicalNumber(text)), tag)
         case .bool(let value, let tag): self = Self.tagged(.bool(value), tag)
         case .null: self = .null
         case .sequence(let items, let tag): self = Self.tagged(.list(items.map(TemplateValue.init)), tag)
-        case .mapping(let pairs, let tag): self = Self.tagged(.map(pairs.map { TemplateEntry($0.key, TemplateValue($0.value)) }), tag)
+        case .mapping(let pairs, let tag):
+            if tag == nil, pairs.count == 1, let only = pairs.first,
+                only.key == "Ref" || only.key == "Condition" || only.key.hasPrefix("Fn::")
+            {
+                self = Self.canonicalIntrinsic(only.key, TemplateValue(only.value))
+            } else {
+                self = Self.tagged(.map(pairs.map { TemplateEntry($0.key, TemplateValue($0.value)) }), tag)
+            }
         }
+    }
+
+    /// An intrinsic in canonical form: `Fn::GetAtt` as a two-element list.
+    static func canonicalIntrinsic(_ name: String, _ argument: TemplateValue) -> TemplateValue {
+        if name == "Fn::GetAtt", case .string(let text) = argument, let dot = text.firstIndex(of: ".") {
+            return .intrinsic(name, .list([.string(String(text[..<dot])), .string(String(text[text.index(after: dot)...]))]))
+        }
+        return .intrinsic(name, argument)
     }
 
     private static func tagged(_ value: TemplateValue, _ tag: String?) -> TemplateValue {
         guard let tag, tag.hasPrefix("!"), !tag.hasPrefix("!!") else { return value }
         let name = String(tag.dropFirst())
-        return .intrinsic(name == "Ref" || name == "Condition" ? name : "Fn::\(name)", value)
+        return canonicalIntrinsic(name == "Ref" || name == "Condition" ? name : "Fn::\(name)", value)
     }
 
     /// The canonical form used for comparison: long-form intrinsics, `Fn::GetAtt` as a two-element
@@ -80,7 +96,7 @@ extension TemplateValue {
         }
     }
 
-    private static func canonicalNumber(_ text: String) -> String {
+    static func canonicalNumber(_ text: String) -> String {
         if let integer = Int(text) { return String(integer) }
         if let decimal = Decimal(string: text), text.allSatisfy({ $0.isNumber || ".-+eE".contains($0) }) {
             return "\(decimal)"
