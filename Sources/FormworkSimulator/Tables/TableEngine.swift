@@ -43,9 +43,7 @@ final class TableEngine: Sendable {
     ) async throws -> TableItem? {
         let schema = try schema(table)
         try Self.checkWriteReturnValues(returnValues)
-        let attributes = ExpressionAttributes(names: expressions.names, values: expressions.values)
-        let condition = try expressions.condition.map { text throws(TableError) in try Expressions.condition(text, attributes) }
-        try attributes.checkAllUsed()
+        let condition = try Self.conditionOnly(expressions)
         let key = try KeyRules.itemKey(item, schema: schema)
         try KeyRules.checkItem(item, schema: schema)
         let stored = KeyRules.canonical(item)
@@ -99,14 +97,20 @@ final class TableEngine: Sendable {
     ) async throws -> TableItem? {
         let schema = try schema(table)
         try Self.checkWriteReturnValues(returnValues)
-        let attributes = ExpressionAttributes(names: expressions.names, values: expressions.values)
-        let condition = try expressions.condition.map { text throws(TableError) in try Expressions.condition(text, attributes) }
-        try attributes.checkAllUsed()
+        let condition = try Self.conditionOnly(expressions)
         let stored = try KeyRules.key(key, schema: schema)
         return try await writeChecked(schema, stored, condition: condition, returnOldOnFailure: returnOldOnFailure) { db, old in
             if old != nil { try ItemRows.delete(db, schema: schema, key: stored) }
             return returnValues == .allOld ? old : nil
         }
+    }
+
+    /// The condition of a request that has no other expression, all placeholders used.
+    private static func conditionOnly(_ expressions: RequestExpressions) throws(TableError) -> ParsedCondition? {
+        let attributes = ExpressionAttributes(names: expressions.names, values: expressions.values)
+        let condition = try expressions.condition.map { text throws(TableError) in try Expressions.condition(text, attributes) }
+        try attributes.checkAllUsed()
+        return condition
     }
 
     /// In one transaction: reads the stored item, checks the condition against it, then writes.
