@@ -56,20 +56,21 @@ let package = Package(
         .executableTarget(
             name: "formwork-bench", dependencies: ["FormworkCLI", "Formwork", "FormworkTemplate", "FormworkDiff", "FormworkRuntime", "FormworkSimulator"]
         ),
+        .target(name: "FormworkTestSupport", dependencies: ["FormworkCLI", "Formwork", "Blueprints"], path: "Tests/FormworkTestSupport"),
         .testTarget(name: "FormworkYAMLTests", dependencies: ["FormworkYAML"]),
         .testTarget(name: "FormworkRuntimeTests", dependencies: ["FormworkRuntime"]),
         .testTarget(name: "TaskManagementTests", dependencies: ["TaskManagement", "FormworkRuntime"]),
         .testTarget(
             name: "FormworkTests",
-            dependencies: ["Formwork", "FormworkTemplate", "FormworkCLI", "Blueprints", "TaskManagement"]
+            dependencies: ["Formwork", "FormworkTemplate", "FormworkCLI", "Blueprints", "TaskManagement", "FormworkTestSupport"]
         ),
         .testTarget(
             name: "FormworkSimulatorTests",
-            dependencies: ["FormworkSimulator", "Formwork", "FormworkRuntime", "Blueprints"]
+            dependencies: ["FormworkSimulator", "Formwork", "FormworkRuntime", "Blueprints", "FormworkTestSupport"]
         ),
         .testTarget(
             name: "FormworkDiffTests",
-            dependencies: ["FormworkDiff", "FormworkTemplate", "Formwork", "FormworkCLI", "Blueprints"],
+            dependencies: ["FormworkDiff", "FormworkTemplate", "Formwork", "FormworkCLI", "Blueprints", "FormworkTestSupport"],
             exclude: ["Golden"]
         ),
     ]

@@ -67,7 +67,6 @@ public enum ReplacementRules {
         "AWS::Serverless::Api": ["EndpointConfiguration": .someInterruption, "StageName": .someInterruption],
         "AWS::ApiGateway::Stage": ["RestApiId": .replacement, "StageName": .replacement],
         "AWS::ApiGateway::RestApi": ["EndpointConfiguration": .someInterruption],
-        "AWS::CloudFront::Distribution": [:],
     ]
 
     /// Resource types that hold data: deleting or replacing them loses it.

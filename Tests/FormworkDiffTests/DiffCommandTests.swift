@@ -1,4 +1,5 @@
 import Foundation
+import FormworkTestSupport
 import Testing
 
 @Suite("formwork diff and formwork check")

@@ -1,5 +1,6 @@
 import FormworkDiff
 import FormworkTemplate
+import FormworkTestSupport
 import Testing
 
 /// Random mutations of a real template: the diff reports exactly the mutated paths.

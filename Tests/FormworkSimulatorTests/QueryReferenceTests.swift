@@ -1,25 +1,15 @@
 import Foundation
 import FormworkRuntime
 import FormworkSimulator
+import FormworkTestSupport
 import Testing
 
 /// Random items, random key conditions and filters, random page sizes: Query and Scan return
 /// exactly what a naive in-memory evaluation of the same request returns, in the same order.
 @Suite("Property: Query and Scan against a naive reference")
 struct QueryReferenceTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A random decimal of up to six significant digits, possibly negative or fractional.
-    static func number(_ random: inout Generator) -> Decimal {
+    static func number(_ random: inout SeededGenerator) -> Decimal {
         let mantissa = Int.random(in: -99_999...99_999, using: &random)
         let scale = Int.random(in: 0...3, using: &random)
         return Decimal(sign: mantissa < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(abs(mantissa)))
@@ -44,7 +34,7 @@ struct QueryReferenceTests {
 
     @Test("random queries and scans", arguments: 0..<6)
     func random(seed: Int) async throws {
-        var random = Generator(state: UInt64(1_000 + seed))
+        var random = SeededGenerator(state: UInt64(1_000 + seed))
         let tables = try TableService(schemas: [scoreSchema], store: try .inMemory())
         var rows: [String: Row] = [:]
         for _ in 0..<150 {

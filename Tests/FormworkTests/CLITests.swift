@@ -1,6 +1,7 @@
 import Blueprints
 import Formwork
 import Foundation
+import FormworkTestSupport
 import Testing
 
 /// A blueprint with an error in dev only, for exit-status tests.

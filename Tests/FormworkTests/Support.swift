@@ -3,6 +3,7 @@ import Formwork
 import FormworkTemplate
 import Foundation
 
+
 /// The repository's root, found from this file's path.
 let repositoryRoot: URL = {
     var url = URL(fileURLWithPath: #filePath)
@@ -48,19 +49,4 @@ extension TemplateValue {
         default: []
         }
     }
-}
-
-/// Runs the command line in process and captures what it prints.
-func runCLI(_ arguments: [String], blueprints: [any Blueprint] = [TaskManagementBlueprint()]) async -> (status: Int32, out: String, err: String) {
-    let out = Captured(), err = Captured()
-    let status = await FormworkCLIRunner.run(blueprints: blueprints, arguments: arguments, out: out, err: err)
-    return (status, out.text, err.text)
-}
-
-final class Captured: @unchecked Sendable {
-    // Written only by the command running synchronously on the caller's thread.
-    private let lock = NSLock()
-    private var buffer = ""
-    func append(_ text: String) { lock.lock(); buffer += text; lock.unlock() }
-    var text: String { lock.lock(); defer { lock.unlock() }; return buffer }
 }

@@ -158,7 +158,6 @@ enum CronRules {
             if stepParts.count > 2 { return "'\(item)' in \(label) has more than one '/'" }
             if stepParts.count == 2 {
                 guard let step = Int(stepParts[1]), step > 0 else { return "'\(item)' in \(label) needs a positive increment after '/'" }
-                _ = step
             }
             let base = stepParts[0]
             if base == "*" && stepParts.count == 2 { continue }

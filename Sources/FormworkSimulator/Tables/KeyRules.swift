@@ -62,10 +62,10 @@ enum KeyRules {
         }
     }
 
-    /// Everything DynamoDB checks on an item before writing it.
-    static func checkItem(_ item: TableItem, schema: TableSchema) throws(TableError) {
+    /// Everything DynamoDB checks on an item before writing it; `updating` selects UpdateItem's
+    /// wording of the size error.
+    static func checkItem(_ item: TableItem, schema: TableSchema, updating: Bool = false) throws(TableError) {
         for (name, value) in item { try checkValue(value, name: name) }
-        let types = schema.keyAttributeTypes
         for index in schema.indexes {
             for key in [index.partitionKey] + [index.sortKey].compactMap({ $0 }) {
                 guard let value = item[key.name] else { continue }
@@ -81,9 +81,8 @@ enum KeyRules {
                 }
             }
         }
-        _ = types
         if ItemSize.of(item) > ItemSize.limit {
-            throw .validation("Item size has exceeded the maximum allowed size")
+            throw .validation(updating ? "Item size to update has exceeded the maximum allowed size" : "Item size has exceeded the maximum allowed size")
         }
     }
 

@@ -89,7 +89,7 @@ extension TableEngine {
                         case .update:
                             if let update = step.update {
                                 let new = KeyRules.canonical(try update.apply(to: old ?? step.keyItem).item)
-                                try KeyRules.checkItem(new, schema: step.schema)
+                                try KeyRules.checkItem(new, schema: step.schema, updating: true)
                                 result = new
                             }
                         case .delete, .conditionCheck: break

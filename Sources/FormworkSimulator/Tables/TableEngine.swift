@@ -81,11 +81,7 @@ final class TableEngine: Sendable {
         }
         return try await writeChecked(schema, stored, condition: condition, returnOldOnFailure: returnOldOnFailure) { db, old in
             let new = KeyRules.canonical(try update.apply(to: old ?? key).item)
-            do {
-                try KeyRules.checkItem(new, schema: schema)
-            } catch TableError.validation(let message) where message.hasPrefix("Item size has exceeded") {
-                throw TableError.validation("Item size to update has exceeded the maximum allowed size")
-            }
+            try KeyRules.checkItem(new, schema: schema, updating: true)
             try ItemRows.put(db, schema: schema, key: stored, item: new)
             return Self.returned(returnValues, old: old, new: new, updated: update.updatedParts)
         }

@@ -127,8 +127,10 @@ enum ItemRows {
         try encoder.encode(item)
     }
 
+    static let decoder = JSONDecoder()
+
     static func decode(_ data: Data) throws -> TableItem {
-        try JSONDecoder().decode(TableItem.self, from: data)
+        try decoder.decode(TableItem.self, from: data)
     }
 
     static func get(_ db: Database, table: String, key: StoredKey) throws -> TableItem? {

@@ -35,7 +35,7 @@ public struct DynamoDBProtocol: Sendable {
         } catch let failure as ConditionalCheckFailure {
             var answer = Self.error(TableError.conditionalCheckFailed)
             if let item = failure.item, var body = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] {
-                body["Item"] = try? Self.json(item)
+                body["Item"] = Self.json(item)
                 answer.body = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? answer.body
             }
             return answer
@@ -88,7 +88,7 @@ public struct DynamoDBProtocol: Sendable {
                 table: try Self.required(input.TableName, "tableName"), item: try Self.required(input.Item, "item"),
                 expressions: expressions, returnValues: try Self.returnValues(input.ReturnValues),
                 returnOldOnFailure: input.ReturnValuesOnConditionCheckFailure == "ALL_OLD")
-            return try old.map { ["Attributes": try Self.json($0)] } ?? [:]
+            return old.map { ["Attributes": Self.json($0)] } ?? [:]
         case "GetItem":
             let input = try decoder.decode(KeyInput.self, from: body)
             try Self.rejectLegacy(input.AttributesToGet != nil ? "AttributesToGet" : nil)
@@ -96,7 +96,7 @@ public struct DynamoDBProtocol: Sendable {
             let item = try await service.engine.get(
                 table: try Self.required(input.TableName, "tableName"), key: try Self.required(input.Key, "key"),
                 expressions: expressions)
-            return try item.map { ["Item": try Self.json($0)] } ?? [:]
+            return item.map { ["Item": Self.json($0)] } ?? [:]
         case "UpdateItem":
             let input = try decoder.decode(KeyInput.self, from: body)
             try Self.rejectLegacy(input.AttributeUpdates != nil ? "AttributeUpdates" : input.Expected != nil ? "Expected" : nil)
@@ -107,7 +107,7 @@ public struct DynamoDBProtocol: Sendable {
                 table: try Self.required(input.TableName, "tableName"), key: try Self.required(input.Key, "key"),
                 expressions: expressions, returnValues: try Self.returnValues(input.ReturnValues),
                 returnOldOnFailure: input.ReturnValuesOnConditionCheckFailure == "ALL_OLD")
-            return try attributes.map { ["Attributes": try Self.json($0)] } ?? [:]
+            return attributes.map { ["Attributes": Self.json($0)] } ?? [:]
         case "DeleteItem":
             let input = try decoder.decode(KeyInput.self, from: body)
             try Self.rejectLegacy(input.Expected != nil ? "Expected" : nil)
@@ -118,7 +118,7 @@ public struct DynamoDBProtocol: Sendable {
                 table: try Self.required(input.TableName, "tableName"), key: try Self.required(input.Key, "key"),
                 expressions: expressions, returnValues: try Self.returnValues(input.ReturnValues),
                 returnOldOnFailure: input.ReturnValuesOnConditionCheckFailure == "ALL_OLD")
-            return try old.map { ["Attributes": try Self.json($0)] } ?? [:]
+            return old.map { ["Attributes": Self.json($0)] } ?? [:]
         case "Query", "Scan":
             let input = try decoder.decode(ReadInput.self, from: body)
             try Self.rejectLegacy(
@@ -138,8 +138,8 @@ public struct DynamoDBProtocol: Sendable {
             let table = try Self.required(input.TableName, "tableName")
             let page = operation == "Query" ? try await service.engine.query(table: table, read) : try await service.engine.scan(table: table, read)
             var output: [String: Any] = ["Count": page.count, "ScannedCount": page.scannedCount]
-            if !page.countOnly { output["Items"] = try page.items.map(Self.json) }
-            if let key = page.lastEvaluatedKey { output["LastEvaluatedKey"] = try Self.json(key) }
+            if !page.countOnly { output["Items"] = page.items.map { Self.json($0) } }
+            if let key = page.lastEvaluatedKey { output["LastEvaluatedKey"] = Self.json(key) }
             return output
         case "TransactWriteItems":
             let input = try decoder.decode(TransactWriteInput.self, from: body)
@@ -155,7 +155,7 @@ public struct DynamoDBProtocol: Sendable {
                 )
             }
             let items = try await service.engine.transactGet(gets)
-            return ["Responses": try items.map { item -> [String: Any] in try item.map { ["Item": try Self.json($0)] } ?? [:] }]
+            return ["Responses": items.map { item -> [String: Any] in item.map { ["Item": Self.json($0)] } ?? [:] }]
         case "BatchWriteItem":
             let input = try decoder.decode(BatchWriteInput.self, from: body)
             let requests = try Self.required(input.RequestItems, "requestItems").mapValues { writes in
@@ -176,7 +176,7 @@ public struct DynamoDBProtocol: Sendable {
                 )
             }
             let responses = try await service.engine.batchGet(requests)
-            return ["Responses": try responses.mapValues { try $0.map(Self.json) }, "UnprocessedKeys": [String: Any]()]
+            return ["Responses": responses.mapValues { $0.map { Self.json($0) } }, "UnprocessedKeys": [String: Any]()]
         default:
             throw WireError.unknownOperation(operation)
         }
@@ -273,9 +273,24 @@ public struct DynamoDBProtocol: Sendable {
         return value
     }
 
-    /// An item as a JSON object in DynamoDB's attribute-value form.
-    static func json(_ item: TableItem) throws -> Any {
-        try JSONSerialization.jsonObject(with: JSONEncoder().encode(item))
+    /// An item as a JSON object in DynamoDB's attribute-value form, for JSONSerialization.
+    static func json(_ item: TableItem) -> [String: Any] {
+        item.mapValues(json)
+    }
+
+    static func json(_ value: AttributeValue) -> Any {
+        switch value {
+        case .string(let text): ["S": text]
+        case .number(let text): ["N": text]
+        case .binary(let data): ["B": data.base64EncodedString()]
+        case .bool(let flag): ["BOOL": flag]
+        case .null: ["NULL": true]
+        case .map(let entries): ["M": entries.mapValues(json)]
+        case .list(let items): ["L": items.map(json)]
+        case .stringSet(let values): ["SS": values]
+        case .numberSet(let values): ["NS": values]
+        case .binarySet(let values): ["BS": values.map { $0.base64EncodedString() }]
+        }
     }
 
     static func error(_ error: TableError) -> Answer {
@@ -286,7 +301,7 @@ public struct DynamoDBProtocol: Sendable {
             body["CancellationReasons"] = reasons.map { reason -> [String: Any] in
                 var entry: [String: Any] = ["Code": reason.code]
                 if let message = reason.message { entry["Message"] = message }
-                if let item = reason.item, let json = try? json(item) { entry["Item"] = json }
+                if let item = reason.item { entry["Item"] = json(item) }
                 return entry
             }
         }

@@ -4,11 +4,6 @@ import Foundation
 // Request and response shapes of the DynamoDB JSON 1.0 protocol, named as AWS names them.
 // Fields a shape does not list (ReturnConsumedCapacity, ...) are accepted and ignored.
 
-struct Placeholders: Decodable {
-    var ExpressionAttributeNames: [String: String]?
-    var ExpressionAttributeValues: [String: AttributeValue]?
-}
-
 struct TableNameInput: Decodable {
     var TableName: String?
 }
