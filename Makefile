@@ -53,3 +53,4 @@ bench:
 	"$$(swift build -c release --show-bin-path)/formwork-bench" --runs 7
 	"$$(swift build -c release --show-bin-path)/formwork-bench" --tables 1000000
 	python3 scripts/bench_wire.py "$$(swift build -c release --show-bin-path)/formwork"
+	python3 scripts/bench_startup.py "$$(swift build -c release --show-bin-path)/formwork" --runs 11

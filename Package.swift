@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,6 +38,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "TaskManagement", dependencies: ["FormworkRuntime"]),
@@ -48,7 +53,7 @@ let package = Package(
         .target(
             name: "FormworkCLI",
             dependencies: [
-                "Formwork", "FormworkTemplate", "FormworkDiff", "FormworkSimulator",
+                "Formwork", "FormworkTemplate", "FormworkDiff", "FormworkSimulator", "FormworkYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,7 +71,12 @@ let package = Package(
         ),
         .testTarget(
             name: "FormworkSimulatorTests",
-            dependencies: ["FormworkSimulator", "Formwork", "FormworkRuntime", "Blueprints", "FormworkTestSupport"]
+            dependencies: [
+                "FormworkSimulator", "Formwork", "FormworkRuntime", "Blueprints", "FormworkTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "FormworkDiffTests",

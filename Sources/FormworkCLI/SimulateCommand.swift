@@ -1,5 +1,6 @@
 import ArgumentParser
 import Formwork
+import FormworkRuntime
 import FormworkSimulator
 import Foundation
 
@@ -8,10 +9,17 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Run an environment of the blueprint locally, in this process, on one port.",
         discussion: """
-            Serves the DynamoDB API (JSON 1.0) for the blueprint's tables, so the AWS CLI and SDKs work
-            with --endpoint-url http://HOST:PORT. Any credentials are accepted. State is kept in SQLite
-            under --state (default .formwork/<env>/) unless --in-memory is given.
+            Serves, on one port, the AWS APIs of the blueprint's resources: DynamoDB (JSON 1.0) for its
+            tables and Cognito Identity Provider (JSON 1.1) for its user pools, so the AWS CLI and SDKs work
+            with --endpoint-url http://HOST:PORT; the pools' JWKS and OpenID documents; and the control API
+            under /_formwork/ (health, endpoints, resources, clock, outbox). Admin operations accept any
+            SigV4-signed request. State is kept in SQLite under --state (default .formwork/<env>/) unless
+            --in-memory is given.
             """)
+
+    enum ClockMode: String, ExpressibleByArgument, CaseIterable {
+        case real, virtual
+    }
 
     @OptionGroup var blueprintOptions: BlueprintOptions
 
@@ -30,34 +38,100 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(name: .customLong("in-memory"), help: "Keep no state on disk.")
     var inMemory = false
 
+    @Option(name: .long, help: "real (the default): the wall clock, which POST /_formwork/clock can shift; virtual: time stands still until moved.")
+    var clock: ClockMode = .real
+
+    @Option(name: .long, help: "Where a virtual clock starts (RFC 3339, default now), e.g. 2026-12-01T09:00:00Z.")
+    var start: String?
+
+    @Option(name: .long, help: "A YAML or JSON list of {email, password, groups} to create as confirmed users (idempotent).")
+    var users: String?
+
     func validate() throws {
         if inMemory && state != nil { throw ValidationError("--state and --in-memory exclude each other") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
+        if start != nil && clock != .virtual { throw ValidationError("--start needs --clock virtual") }
+        if let start, JSONCoding.parseDate(start) == nil {
+            throw ValidationError("--start must be an RFC 3339 time such as 2026-12-01T09:00:00Z, not '\(start)'")
+        }
     }
 
     func run() async throws {
         let blueprint = try blueprintOptions.selected()
         guard let environment = try blueprintOptions.environments(of: blueprint, named: env).first else { return }
         let architecture = blueprint.architecture(for: environment)
-        let diagnostics = architecture.validate()
-        if report(diagnostics.filter { $0.severity == .error }, environment: environment) {
+        if report(architecture.validate().filter { $0.severity == .error }, environment: environment) {
             throw CommandFailure.findings("error: the blueprint has errors")
         }
+        let seeds: [SeedUsersFile.Entry]
+        do {
+            seeds = try users.map(SeedUsersFile.load) ?? []
+        } catch {
+            throw CommandFailure.usage("\(error)")
+        }
         let directory = state ?? ".formwork/\(environment.name)"
+        let simulatorClock: SimulatorClock =
+            switch clock {
+            case .real: .real()
+            case .virtual: .virtual(start: start.flatMap(JSONCoding.parseDate) ?? Clock.system.now())
+            }
         let simulator: Simulator
         do {
             simulator = try Simulator(
                 architecture: architecture, environment: environment,
-                state: inMemory ? .inMemory : .directory(directory), region: blueprint.region)
+                options: .init(state: inMemory ? .inMemory : .directory(directory), region: blueprint.region, clock: simulatorClock))
         } catch {
             throw CommandFailure.usage("error: cannot open the simulator's state in \(directory): \(error)")
         }
-        let tables = simulator.tables.schemas.map(\.name).joined(separator: ", ")
+        for notice in simulator.notices { Console.error("warning: \(notice) (\(directory))") }
+        try seed(seeds, into: simulator)
         let where_ = inMemory ? "in memory" : "state in \(directory)"
         let host = self.host
-        try await simulator.run(host: host, port: port) { bound in
-            Console.print("formwork simulate: \(blueprint.name) \(environment.name) listening on http://\(host):\(bound) (\(where_))")
-            Console.print("  DynamoDB: aws dynamodb list-tables --endpoint-url http://\(host):\(bound)   tables: \(tables)")
+        try await simulator.run(host: host, port: port) { _ in
+            Console.print(
+                "formwork simulate: \(blueprint.name) \(environment.name) listening on \(simulator.endpoint) (\(where_), \(simulatorClock.mode.rawValue) clock)"
+            )
+            Console.print(Self.summary(of: simulator))
         }
+    }
+
+    private func seed(_ entries: [SeedUsersFile.Entry], into simulator: Simulator) throws {
+        var problems: [String] = []
+        for entry in entries {
+            let pools = simulator.identity.userPools
+            guard let pool = entry.pool.map({ name in pools.first { $0.logicalId == name } }) ?? pools.first else {
+                problems.append("\(entry.location): error: " + (entry.pool.map { "no user pool '\($0)' in the blueprint" } ?? "the blueprint has no user pool"))
+                continue
+            }
+            do {
+                try simulator.identity.seed(poolId: pool.poolId, email: entry.email, password: entry.password, groups: entry.groups)
+            } catch let error as DirectoryError {
+                problems.append("\(entry.location): error: user \(entry.email): \(error.message)")
+            }
+        }
+        if !problems.isEmpty { throw CommandFailure.usage(problems.joined(separator: "\n")) }
+    }
+
+    /// What runs and where: the endpoints, then each resource with its local name and ARN.
+    static func summary(of simulator: Simulator) -> String {
+        let endpoint = simulator.endpoint
+        var lines = ["", "  endpoints"]
+        lines.append("    DynamoDB       aws dynamodb list-tables --endpoint-url \(endpoint)")
+        for pool in simulator.identity.userPools {
+            lines.append("    Cognito        aws cognito-idp describe-user-pool --user-pool-id \(pool.poolId) --endpoint-url \(endpoint)")
+            lines.append("                   client \(pool.clientId), JWKS \(endpoint)/\(pool.poolId)/.well-known/jwks.json")
+        }
+        lines.append("    control        \(endpoint)/_formwork/endpoints  /resources  /clock  /outbox  /health")
+        lines.append("")
+        lines.append("  resources")
+        let entries = simulator.naming.entries(of: simulator.architecture, endpoint: endpoint)
+        let idWidth = entries.map(\.logicalId.count).max() ?? 0
+        let kindWidth = entries.map(\.kind.count).max() ?? 0
+        for entry in entries {
+            let id = entry.logicalId.padding(toLength: idWidth, withPad: " ", startingAt: 0)
+            let kind = entry.kind.padding(toLength: kindWidth, withPad: " ", startingAt: 0)
+            lines.append("    \(id)  \(kind)  \(entry.arn ?? entry.name)")
+        }
+        return lines.joined(separator: "\n")
     }
 }

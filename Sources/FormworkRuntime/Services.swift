@@ -3,7 +3,7 @@ import Foundation
 /// Everything a handler may use besides its event: the service clients, its environment
 /// and the clock. The host provides them: in-process simulated services in the simulator,
 /// AWS-backed clients in a deployed function. Handlers never call `Date()`; they ask
-/// ``now``.
+/// ``now()``, which reads ``clock``.
 public struct Services: Sendable {
     /// DynamoDB-style tables.
     public var tables: any TableClient
@@ -13,8 +13,8 @@ public struct Services: Sendable {
     public var users: any UserDirectoryClient
     /// The function's environment variables (table names, topic ARNs, the user pool id…).
     public var environment: [String: String]
-    /// The current time.
-    public var now: @Sendable () -> Date
+    /// Where the time comes from: the system clock in AWS, the simulator's clock locally.
+    public var clock: Clock
 
     /// Bundles the clients, environment and clock for a handler.
     public init(
@@ -22,14 +22,17 @@ public struct Services: Sendable {
         notifications: any NotificationClient,
         users: any UserDirectoryClient,
         environment: [String: String] = [:],
-        now: @escaping @Sendable () -> Date
+        clock: Clock = .system
     ) {
         self.tables = tables
         self.notifications = notifications
         self.users = users
         self.environment = environment
-        self.now = now
+        self.clock = clock
     }
+
+    /// The current time, from ``clock``.
+    public func now() -> Date { clock.now() }
 
     /// The environment variable `name`.
     ///

@@ -24,6 +24,13 @@ public enum YAMLParser {
     /// keys with a local tag, unknown aliases, nesting deeper than 256 levels, and aliases
     /// that expand to more than a million nodes.
     public static func parse(_ text: String) throws -> YAMLNode {
+        try parseLocated(text).node
+    }
+
+    /// Parses one document like ``parse(_:)`` and also returns where each node starts, by its
+    /// path from the root (sequence indexes as decimal text, mapping keys as written), so a
+    /// reader can point at the line of a value it rejects.
+    public static func parseLocated(_ text: String) throws -> (node: YAMLNode, positions: [[String]: YAMLPosition]) {
         // NUL-terminated so the pointer is never nil, even for empty input.
         var input = Array(text.utf8)
         let length = input.count
@@ -39,8 +46,23 @@ public enum YAMLParser {
         return try input.withUnsafeBufferPointer { buffer in
             yaml_parser_set_input_string(parser, buffer.baseAddress, length)
             var reader = EventReader(parser: parser, input: UnsafeBufferPointer(rebasing: buffer[..<length]))
-            return try reader.readStream()
+            let node = try reader.readStream()
+            return (node, reader.positions)
         }
+    }
+}
+
+/// Where a node starts in the text: 1-based line and column.
+public struct YAMLPosition: Sendable, Equatable {
+    /// The 1-based line.
+    public var line: Int
+    /// The 1-based column.
+    public var column: Int
+
+    /// A position.
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
     }
 }
 
@@ -71,6 +93,9 @@ private struct EventReader {
     let input: UnsafeBufferPointer<UInt8>
     private var anchors: [String: AnchoredNode] = [:]
     private var expandedNodes = 0
+    /// Where each node read so far starts, by path.
+    private(set) var positions: [[String]: YAMLPosition] = [:]
+    private var path: [String] = []
 
     private static let maximumExpandedNodes = 1_000_000
 
@@ -103,6 +128,7 @@ private struct EventReader {
     // MARK: - Nodes
 
     private mutating func readNode(_ event: ParsedEvent, depth: Int) throws -> AnchoredNode {
+        positions[path] = YAMLPosition(line: event.line, column: event.column)
         let result: AnchoredNode
         switch event.type {
         case YAML_SCALAR_EVENT:
@@ -116,6 +142,8 @@ private struct EventReader {
             while true {
                 let itemEvent = try next()
                 if itemEvent.type == YAML_SEQUENCE_END_EVENT { break }
+                path.append(String(items.count))
+                defer { path.removeLast() }
                 let item = try readNode(itemEvent, depth: depth + 1)
                 items.append(item.node)
                 size += item.size
@@ -135,6 +163,8 @@ private struct EventReader {
                     throw YAMLError(
                         message: "duplicate mapping key '\(key)'", line: keyEvent.line, column: keyEvent.column)
                 }
+                path.append(key)
+                defer { path.removeLast() }
                 let value = try readNode(try next(), depth: depth + 1)
                 pairs.append(YAMLPair(key, value.node))
                 size += 1 + value.size

@@ -1,3 +1,4 @@
+import Formwork
 import FormworkRuntime
 import FormworkSimulator
 import Foundation
@@ -10,12 +11,8 @@ import Foundation
 /// table kept in a SQLite file, with the process's resident memory.
 enum TableBenchmark {
     static let schema = TableSchema(
-        name: "bench-tasks", partitionKey: .init(name: "taskId", type: "S"),
-        indexes: [
-            .init(
-                name: "ByAssignee", partitionKey: .init(name: "assigneeId", type: "S"), sortKey: .init(name: "deadline", type: "S"),
-                projectionType: "ALL", includedAttributes: [])
-        ])
+        Table("bench-tasks", partitionKey: .string("taskId"))
+            .index("ByAssignee", partitionKey: .string("assigneeId"), sortKey: .string("deadline")))
 
     static func item(_ index: Int) -> TableItem {
         let day = 1 + (index * 7919) % 28, hour = (index * 31) % 24

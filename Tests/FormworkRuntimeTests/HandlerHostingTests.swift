@@ -25,7 +25,7 @@ private struct WhoAmIHandler: APIHandler {
         context.logger.info("whoami \(userId)")
         let answer = Answer(
             userId: userId, groups: request.requestContext.authorizer?.groups ?? [],
-            table: try services.requiredEnvironment("TABLE_NAME"), at: context.now())
+            table: try services.requiredEnvironment("TABLE_NAME"), at: services.now())
         return try .json(answer)
     }
 }
@@ -45,10 +45,9 @@ struct HandlerHostingTests {
     private let fixedNow = Date(timeIntervalSince1970: 1_796_144_400)
 
     private func services(environment: [String: String]) -> Services {
-        let now = fixedNow
-        return Services(
+        Services(
             tables: PagedTable(pages: []), notifications: SilentNotifications(), users: PagedDirectory(pages: []),
-            environment: environment, now: { now })
+            environment: environment, clock: .fixed(fixedNow))
     }
 
     private func request(claims: [String: String]) -> APIGatewayRequest {
@@ -63,10 +62,8 @@ struct HandlerHostingTests {
     @Test("a host builds a handler from services and invokes it with an injected clock")
     func hostsHandler() async throws {
         let logger = CollectingLogger()
-        let now = fixedNow
         let context = HandlerContext(
-            requestId: "r-1", functionName: "TaskManagement", deadline: fixedNow.addingTimeInterval(3),
-            now: { now }, logger: logger, environment: ["TABLE_NAME": "Tasks"])
+            requestId: "r-1", functionName: "TaskManagement", deadline: fixedNow.addingTimeInterval(3), logger: logger)
         let response = try await host(
             WhoAmIHandler.self, services: services(environment: ["TABLE_NAME": "Tasks"]),
             request: request(claims: ["sub": "u-1", "cognito:groups": "[Admin TeamMember]"]), context: context)
@@ -76,7 +73,7 @@ struct HandlerHostingTests {
         #expect(answer == .init(userId: "u-1", groups: ["Admin", "TeamMember"], table: "Tasks", at: fixedNow))
         #expect(logger.lines.map(\.1) == ["whoami u-1"])
         #expect(logger.lines.map(\.0) == [.info])
-        #expect(context.remainingTime == 3)
+        #expect(context.remainingTime(by: .fixed(fixedNow)) == 3)
     }
 
     @Test("a missing environment variable is reported by name")

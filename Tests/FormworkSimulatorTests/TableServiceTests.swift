@@ -1,3 +1,4 @@
+import Formwork
 import Foundation
 import FormworkRuntime
 import FormworkSimulator
@@ -5,15 +6,11 @@ import Testing
 
 /// A tasks table like the blueprint's, and a table with a numeric sort key.
 let taskSchema = TableSchema(
-    name: "tasks", partitionKey: .init(name: "taskId", type: "S"),
-    indexes: [
-        .init(name: "ByAssignee", partitionKey: .init(name: "assigneeId", type: "S"), sortKey: .init(name: "deadline", type: "S"),
-              projectionType: "ALL", includedAttributes: []),
-        .init(name: "ByStatus", partitionKey: .init(name: "status", type: "S"), sortKey: .init(name: "deadline", type: "S"),
-              projectionType: "KEYS_ONLY", includedAttributes: []),
-    ])
-let scoreSchema = TableSchema(name: "scores", partitionKey: .init(name: "player", type: "S"), sortKey: .init(name: "score", type: "N"))
-let textSchema = TableSchema(name: "words", partitionKey: .init(name: "group", type: "S"), sortKey: .init(name: "word", type: "S"))
+    Table("tasks", partitionKey: .string("taskId"))
+        .index("ByAssignee", partitionKey: .string("assigneeId"), sortKey: .string("deadline"))
+        .index("ByStatus", partitionKey: .string("status"), sortKey: .string("deadline"), projection: .keysOnly))
+let scoreSchema = TableSchema(Table("scores", partitionKey: .string("player"), sortKey: .number("score")))
+let textSchema = TableSchema(Table("words", partitionKey: .string("group"), sortKey: .string("word")))
 
 func service(_ store: TableStore? = nil) throws -> TableService {
     try TableService(schemas: [taskSchema, scoreSchema, textSchema], store: try store ?? .inMemory())
@@ -260,7 +257,7 @@ struct SchemaChangeTests {
     @Test("an index added, changed or removed since the state was written is rebuilt from the items")
     func indexesRebuilt() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("formwork-schema-\(UUID().uuidString)/state.sqlite").path
-        let plain = TableSchema(name: "tasks", partitionKey: .init(name: "taskId", type: "S"))
+        let plain = TableSchema(Table("tasks", partitionKey: .string("taskId")))
         do {
             let tables = try TableService(schemas: [plain], store: .file(path))
             try await tables.putItem(table: "tasks", item: task("t1", assignee: "ann"))
@@ -270,8 +267,7 @@ struct SchemaChangeTests {
         let ann = try await indexed.query(table: "tasks", QueryRequest(keyConditionExpression: "assigneeId = :a", indexName: "ByAssignee",
                                                                         expressionAttributeValues: [":a": "ann"]))
         #expect(ann.items.compactMap { $0["taskId"]?.stringValue } == ["t1"])
-        var byTitle = taskSchema
-        byTitle.indexes = [.init(name: "ByAssignee", partitionKey: .init(name: "title", type: "S"))]
+        let byTitle = TableSchema(Table("tasks", partitionKey: .string("taskId")).index("ByAssignee", partitionKey: .string("title")))
         let changed = try TableService(schemas: [byTitle], store: .file(path))
         let stale = try await changed.query(table: "tasks", QueryRequest(keyConditionExpression: "title = :a", indexName: "ByAssignee",
                                                                           expressionAttributeValues: [":a": "ann"]))
@@ -288,7 +284,7 @@ struct SchemaChangeTests {
             let tables = try TableService(schemas: [taskSchema], store: .file(path))
             try await tables.putItem(table: "tasks", item: task("t1"))
         }
-        let numeric = TableSchema(name: "tasks", partitionKey: .init(name: "taskId", type: "N"))
+        let numeric = TableSchema(Table("tasks", partitionKey: .number("taskId")))
         #expect(throws: TableError.self) { try TableService(schemas: [numeric], store: .file(path)) }
     }
 }

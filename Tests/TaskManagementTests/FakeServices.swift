@@ -39,10 +39,10 @@ actor FakeDirectory: UserDirectoryClient {
     private var users: [String: DirectoryUser] = [:]
     private var groups: [String: Set<String>] = [:]
     private(set) var invitations: [String] = []
-    private let now: @Sendable () -> Date
+    private let clock: Clock
 
-    init(now: @escaping @Sendable () -> Date) {
-        self.now = now
+    init(clock: Clock) {
+        self.clock = clock
     }
 
     /// The user named `username`, if any.
@@ -60,7 +60,7 @@ actor FakeDirectory: UserDirectoryClient {
         var allAttributes = attributes
         allAttributes["sub"] = sub
         let user = DirectoryUser(
-            username: username, sub: sub, attributes: allAttributes, status: .forceChangePassword, createdAt: now())
+            username: username, sub: sub, attributes: allAttributes, status: .forceChangePassword, createdAt: clock.now())
         users[username] = user
         if !suppressInvitation { invitations.append(username) }
         return user
@@ -113,23 +113,9 @@ actor FakeDirectory: UserDirectoryClient {
     }
 }
 
-/// A clock that moves only when a test moves it.
-// @unchecked: `current` is only read or written while `lock` is held.
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-
-    init(_ start: Date) {
-        current = start
-    }
-
-    var now: Date {
-        lock.withLock { current }
-    }
-
-    func advance(hours: Double) {
-        lock.withLock { current = current.addingTimeInterval(hours * 3600) }
-    }
+extension ManualClock {
+    /// Moves the clock forward by `hours`.
+    func advance(hours: Double) { advance(by: hours * 3600) }
 }
 
 /// Keeps every log line.

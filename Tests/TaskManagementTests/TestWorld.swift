@@ -113,26 +113,23 @@ struct World: Sendable {
             indexes: [IndexNames.byUser: .init(partitionKey: "userId", sortKey: "createdAt")]),
     ])
     let outbox = RecordingNotifications()
-    let clock = TestClock(World.start)
+    let clock = ManualClock(start: World.start)
     let logger = CollectingLogger()
     let directory: FakeDirectory
     let services: Services
 
     init(environment: [String: String] = World.environment) {
         let clock = self.clock
-        directory = FakeDirectory(now: { clock.now })
+        directory = FakeDirectory(clock: clock.clock)
         services = Services(
             tables: tables, notifications: outbox, users: directory, environment: environment,
-            now: { clock.now })
+            clock: clock.clock)
     }
 
     var now: Date { clock.now }
 
     var context: HandlerContext {
-        let clock = self.clock
-        return HandlerContext(
-            requestId: "request-1", functionName: "TaskManagement", deadline: now.addingTimeInterval(30),
-            now: { clock.now }, logger: logger, environment: services.environment)
+        HandlerContext(requestId: "request-1", functionName: "TaskManagement", deadline: now.addingTimeInterval(30), logger: logger)
     }
 
     // MARK: - Calling

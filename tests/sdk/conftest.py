@@ -12,8 +12,17 @@ How it works:
     that Formwork's ListTables names is described with DescribeTable and created in moto with
     the same key schema, attribute definitions, global/local secondary indexes and projections,
     billing mode PAY_PER_REQUEST.
-  * Before every test, every table on both servers is emptied, so each test starts from the
+  * Before every DynamoDB test (the `empty_tables` fixture, which test_dynamodb_parity.py uses
+    for all its tests), every table on both servers is emptied, so each test starts from the
     same (empty) state on both sides.
+  * Formwork's user pool (Cognito Identity Provider, JSON 1.1, on the same port) is found through
+    `GET /_formwork/endpoints`. The moto server gets a user pool like it: DescribeUserPool,
+    DescribeUserPoolClient and ListGroups on Formwork give the password policy, username
+    attributes, admin-create-only setting, app client (auth flows, token validities, user
+    existence errors) and groups that are created in moto. Cognito tests use their own users
+    (unique e-mail addresses), so nothing is emptied for them.
+  * `formwork_launcher` starts further `formwork simulate` processes for one test (other
+    options: `--users FILE`, `--state DIR`) and stops them when the test ends.
   * Both servers are stopped at the end of the session (SIGTERM, then SIGKILL after a timeout).
     Their output goes to log files under pytest's temporary directory; a failing test's report
     shows what each server logged while that test ran, and a server that does not start (60 s at
@@ -30,13 +39,16 @@ Requirements: tests/sdk/requirements.txt (`python3 -m pip install -r tests/sdk/r
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import boto3
 import pytest
@@ -199,15 +211,16 @@ def formwork_binary() -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-def make_client(endpoint: str):
-    """A DynamoDB client for one server: dummy credentials, no retries, bounded timeouts."""
+def make_client(endpoint: str, service: str = "dynamodb"):
+    """A client (DynamoDB unless `service` says otherwise) for one server: dummy credentials,
+    no retries, bounded timeouts."""
     session = boto3.session.Session(
         aws_access_key_id="AKIDFORMWORKTEST",
         aws_secret_access_key="formwork-test-secret",
         region_name=REGION,
     )
     return session.client(
-        "dynamodb",
+        service,
         endpoint_url=endpoint,
         config=Config(
             # No retries: botocore's `max_attempts` counts retries (it adds one for the first
@@ -343,9 +356,220 @@ def empty_table(client, name: str) -> None:
         client.delete_item(TableName=name, Key=key)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def empty_tables(formwork, moto, formwork_tables) -> None:
-    """Every test starts with the same, empty, tables on both servers."""
+    """Every DynamoDB test starts with the same, empty, tables on both servers.
+
+    Not autouse: test_dynamodb_parity.py applies it to all its tests (`pytestmark`), so tests
+    of other services neither need the DynamoDB fixtures nor wait for the tables."""
     for name in formwork_tables:
         empty_table(formwork, name)
         empty_table(moto, name)
+
+
+# --------------------------------------------------------------------------------------------
+# Cognito Identity Provider (user pools)
+# --------------------------------------------------------------------------------------------
+
+
+class UserPool:
+    """One server's user pool and app client, and a boto3 `cognito-idp` client for it."""
+
+    def __init__(self, name: str, server: ServerProcess, user_pool_id: str, client_id: str):
+        self.name = name
+        self.server = server
+        self.client = make_client(server.endpoint, "cognito-idp")
+        self.user_pool_id = user_pool_id
+        self.client_id = client_id
+
+    @property
+    def endpoint(self) -> str:
+        return self.server.endpoint
+
+    def http(self, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
+        """A plain HTTP request to the server (`path` from the root); the status and JSON answer."""
+        return http_json(method, self.endpoint + path, body)
+
+    def __repr__(self) -> str:
+        return f"UserPool({self.name}, {self.user_pool_id}, client {self.client_id})"
+
+
+def http_json(method: str, url: str, body: dict | None = None, timeout: float = 30) -> tuple[int, Any]:
+    """One plain HTTP request with an optional JSON body; the status and the JSON answer."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        text = error.read()
+        try:
+            return error.code, json.loads(text or b"null")
+        except ValueError:
+            return error.code, {"body": text.decode(errors="replace")}
+
+
+def formwork_endpoints(server: ServerProcess) -> dict:
+    """`GET /_formwork/endpoints` of a Formwork simulator."""
+    status, document = http_json("GET", f"{server.endpoint}/_formwork/endpoints")
+    if status != 200 or not isinstance(document, dict):
+        raise ServerError(f"{server.name}: GET /_formwork/endpoints answered {status}: {document!r}")
+    return document
+
+
+@pytest.fixture(scope="session")
+def formwork_idp(formwork_server: ServerProcess) -> UserPool:
+    """Formwork's user pool (from /_formwork/endpoints) and a `cognito-idp` client for it."""
+    try:
+        endpoints = formwork_endpoints(formwork_server)
+    except ServerError as error:
+        pytest.fail(str(error), pytrace=False)
+    return UserPool("formwork", formwork_server, endpoints["userPoolId"], endpoints["userPoolClientId"])
+
+
+@pytest.fixture(scope="session")
+def formwork_pool_settings(formwork_idp: UserPool) -> dict:
+    """What Formwork's DescribeUserPool, DescribeUserPoolClient and ListGroups answer."""
+    client = formwork_idp.client
+    pool = client.describe_user_pool(UserPoolId=formwork_idp.user_pool_id)["UserPool"]
+    app_client = client.describe_user_pool_client(
+        UserPoolId=formwork_idp.user_pool_id, ClientId=formwork_idp.client_id
+    )["UserPoolClient"]
+    groups: list[dict] = []
+    kwargs: dict = {"UserPoolId": formwork_idp.user_pool_id}
+    for _ in range(100):
+        page = client.list_groups(**kwargs)
+        groups += page["Groups"]
+        if not page.get("NextToken"):
+            break
+        kwargs["NextToken"] = page["NextToken"]
+    return {"pool": pool, "client": app_client, "groups": groups}
+
+
+#: The DescribeUserPool fields that CreateUserPool takes as they are.
+_POOL_FIELDS = (
+    "Policies", "AutoVerifiedAttributes", "AliasAttributes", "UsernameAttributes", "UsernameConfiguration",
+    "MfaConfiguration", "AdminCreateUserConfig", "AccountRecoverySetting", "VerificationMessageTemplate",
+)
+#: The DescribeUserPoolClient fields that CreateUserPoolClient takes as they are.
+_CLIENT_FIELDS = (
+    "ClientName", "ExplicitAuthFlows", "PreventUserExistenceErrors", "EnableTokenRevocation",
+    "RefreshTokenValidity", "AccessTokenValidity", "IdTokenValidity", "TokenValidityUnits",
+    "ReadAttributes", "WriteAttributes", "AuthSessionValidity",
+)
+
+
+def create_user_pool_like(client, settings: dict) -> tuple[str, str]:
+    """CreateUserPool, CreateUserPoolClient and CreateGroup with the settings Formwork describes
+    (`formwork_pool_settings`); the new pool's id and client id."""
+    pool = settings["pool"]
+    request = {"PoolName": pool["Name"], **{k: pool[k] for k in _POOL_FIELDS if pool.get(k) is not None}}
+    if "PasswordPolicy" in request.get("Policies", {}):
+        request["Policies"] = {"PasswordPolicy": request["Policies"]["PasswordPolicy"]}
+    # The schema: the required standard attributes and the custom ones (CreateUserPool takes a
+    # custom attribute's name without its `custom:` prefix).
+    schema = []
+    for attribute in pool.get("SchemaAttributes", []):
+        name = attribute["Name"]
+        if name.startswith("custom:") or (attribute.get("Required") and name != "sub"):
+            entry = {k: v for k, v in attribute.items() if k in (
+                "AttributeDataType", "DeveloperOnlyAttribute", "Mutable", "Required",
+                "StringAttributeConstraints", "NumberAttributeConstraints")}
+            schema.append({"Name": name.removeprefix("custom:"), **entry})
+    if schema:
+        request["Schema"] = schema
+    user_pool_id = client.create_user_pool(**request)["UserPool"]["Id"]
+
+    app_client = settings["client"]
+    client_request = {k: app_client[k] for k in _CLIENT_FIELDS if app_client.get(k) is not None}
+    client_request["GenerateSecret"] = bool(app_client.get("ClientSecret"))
+    client_id = client.create_user_pool_client(UserPoolId=user_pool_id, **client_request)["UserPoolClient"]["ClientId"]
+
+    for group in settings["groups"]:
+        client.create_group(UserPoolId=user_pool_id, **{k: group[k] for k in ("GroupName", "Description", "Precedence")
+                                                        if group.get(k) is not None})
+    return user_pool_id, client_id
+
+
+@pytest.fixture(scope="session")
+def moto_idp(moto_server: ServerProcess, formwork_pool_settings: dict) -> UserPool:
+    """A user pool on the moto server made like Formwork's (see `create_user_pool_like`)."""
+    client = make_client(moto_server.endpoint, "cognito-idp")
+    user_pool_id, client_id = create_user_pool_like(client, formwork_pool_settings)
+    return UserPool("moto", moto_server, user_pool_id, client_id)
+
+
+class FormworkLauncher:
+    """Starts `formwork simulate` processes for one test; `stop_all` stops what is still running."""
+
+    def __init__(self, log_dir: Path, test_name: str):
+        self.binary = formwork_binary()
+        self.log_dir = log_dir
+        self.test_name = "".join(c if c.isalnum() else "-" for c in test_name)[:60]
+        self.servers: list[ServerProcess] = []
+
+    def argv(self, port: int, *options: str) -> list[str]:
+        return [str(self.binary), "simulate", "--port", str(port), "--host", HOST, "--env", "dev", *options]
+
+    def start(self, *options: str) -> ServerProcess:
+        """A started server (`--env dev` on a free port, plus `options`); fails the test if it
+        does not start."""
+        if not self.binary.is_file():
+            pytest.fail(f"No formwork binary at {self.binary} (FORMWORK_BIN)", pytrace=False)
+        port = free_port()
+        number = len(self.servers) + 1
+        server = ServerProcess(
+            f"formwork simulate #{number} of {self.test_name}",
+            self.argv(port, *options),
+            port,
+            self.log_dir / f"formwork-{self.test_name}-{number}.log",
+            ready_text=f"listening on http://{HOST}:{port}",
+        )
+        self.servers.append(server)
+        _SERVERS.append(server)
+        try:
+            server.start()
+        except ServerError as error:
+            pytest.fail(str(error), pytrace=False)
+        return server
+
+    def user_pool(self, server: ServerProcess) -> UserPool:
+        """The user pool a started server names at /_formwork/endpoints."""
+        endpoints = formwork_endpoints(server)
+        return UserPool(server.name, server, endpoints["userPoolId"], endpoints["userPoolClientId"])
+
+    def run_to_exit(self, *options: str, timeout: float = START_TIMEOUT) -> tuple[int | None, str]:
+        """Runs `formwork simulate` (`--env dev`, a free port, plus `options`) expecting it to
+        exit by itself; its exit status (None if it was still running after `timeout` and had to
+        be stopped) and its output."""
+        completed_log = self.log_dir / f"formwork-{self.test_name}-exit-{len(self.servers) + 1}.log"
+        with open(completed_log, "wb") as log:
+            proc = subprocess.Popen(self.argv(free_port(), *options), cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                code: int | None = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                code = None
+                proc.terminate()
+                try:
+                    proc.wait(timeout=STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=STOP_TIMEOUT)
+        return code, completed_log.read_text(errors="replace")
+
+    def stop_all(self) -> None:
+        for server in self.servers:
+            server.stop()
+            if server in _SERVERS:
+                _SERVERS.remove(server)
+
+
+@pytest.fixture
+def formwork_launcher(log_dir: Path, request: pytest.FixtureRequest) -> Iterator[FormworkLauncher]:
+    """Further `formwork simulate` processes for one test, stopped when it ends."""
+    launcher = FormworkLauncher(log_dir, request.node.name)
+    yield launcher
+    launcher.stop_all()

@@ -59,6 +59,9 @@ TASKS = "taskmgmt-dev-tasks"
 NOTIFICATIONS = "taskmgmt-dev-notifications"
 BLUEPRINT_TABLES = (USERS, TASKS, NOTIFICATIONS)
 
+#: Every test here starts with the blueprint's tables empty on both servers (conftest.py).
+pytestmark = pytest.mark.usefixtures("empty_tables")
+
 # --------------------------------------------------------------------------------------------
 # Attribute values in, plain values out
 # --------------------------------------------------------------------------------------------

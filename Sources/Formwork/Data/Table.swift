@@ -169,4 +169,18 @@ public enum Projection: Sendable, Hashable {
     case keysOnly
     /// The keys and the named attributes.
     case include([String])
+
+    /// DynamoDB's name for the projection: `ALL`, `KEYS_ONLY` or `INCLUDE`.
+    public var typeName: String {
+        switch self {
+        case .all: "ALL"
+        case .keysOnly: "KEYS_ONLY"
+        case .include: "INCLUDE"
+        }
+    }
+
+    /// The non-key attributes an `INCLUDE` projection copies; empty otherwise.
+    public var nonKeyAttributes: [String] {
+        if case .include(let attributes) = self { attributes } else { [] }
+    }
 }

@@ -208,6 +208,11 @@ public struct AppClient: Sendable, Hashable {
         self.refreshTokenValidity = refreshTokenValidity
         self.allowPasswordAuth = allowPasswordAuth
     }
+
+    /// The client's auth flows, as Cognito names them (`ExplicitAuthFlows`).
+    public var explicitAuthFlows: [String] {
+        (allowPasswordAuth ? ["ALLOW_USER_PASSWORD_AUTH"] : []) + ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    }
 }
 
 /// A Cognito identity pool federating a user pool's client, with a role for signed-in users.

@@ -1,3 +1,4 @@
+import Formwork
 import FormworkRuntime
 import Foundation
 
@@ -20,7 +21,7 @@ enum KeyRules {
         let names = Set(schema.keyNames)
         guard Set(key.keys) == names else { throw .validation("The provided key element does not match the schema") }
         for attribute in [schema.partitionKey] + [schema.sortKey].compactMap({ $0 }) {
-            guard let value = key[attribute.name], value.typeName == attribute.type else {
+            guard let value = key[attribute.name], value.typeName == attribute.typeName else {
                 throw .validation("The provided key element does not match the schema")
             }
             try checkKeyValue(value, key: attribute)
@@ -41,15 +42,16 @@ enum KeyRules {
     }
 
     /// Only the key attributes of an item.
-    static func keyOf(_ item: TableItem, schema: TableSchema, index: TableSchema.Index? = nil) -> TableItem {
+    static func keyOf(_ item: TableItem, schema: TableSchema, index: GlobalIndex? = nil) -> TableItem {
         var names = schema.keyNames
         if let index { names += [index.partitionKey.name] + [index.sortKey?.name].compactMap { $0 } }
         return item.filter { names.contains($0.key) }
     }
 
-    private static func checkKeyValue(_ value: AttributeValue, key: TableSchema.Key) throws(TableError) {
-        guard value.typeName == key.type else {
-            throw .validation("One or more parameter values were invalid: Type mismatch for key \(key.name) expected: \(key.type) actual: \(value.typeName)")
+    private static func checkKeyValue(_ value: AttributeValue, key: KeyAttribute) throws(TableError) {
+        guard value.typeName == key.typeName else {
+            throw .validation(
+                "One or more parameter values were invalid: Type mismatch for key \(key.name) expected: \(key.typeName) actual: \(value.typeName)")
         }
         switch value {
         case .string(let text) where text.isEmpty:
@@ -69,9 +71,9 @@ enum KeyRules {
         for index in schema.indexes {
             for key in [index.partitionKey] + [index.sortKey].compactMap({ $0 }) {
                 guard let value = item[key.name] else { continue }
-                if value.typeName != key.type {
+                if value.typeName != key.typeName {
                     throw .validation(
-                        "One or more parameter values were invalid: Type mismatch for Index Key \(key.name) Expected: \(key.type) Actual: \(value.typeName) IndexName: \(index.name)"
+                        "One or more parameter values were invalid: Type mismatch for Index Key \(key.name) Expected: \(key.typeName) Actual: \(value.typeName) IndexName: \(index.name)"
                     )
                 }
                 if case .string(let text) = value, text.isEmpty {

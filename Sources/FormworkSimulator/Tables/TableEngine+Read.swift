@@ -1,3 +1,4 @@
+import Formwork
 import FormworkRuntime
 import Foundation
 import GRDB
@@ -48,7 +49,7 @@ extension TableEngine {
             throw TableError.validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: \(key)")
         }
 
-        guard keyCondition.partitionValue.typeName == partitionKey.type, let pk = keyCondition.partitionValue.sortableKeyBytes else {
+        guard keyCondition.partitionValue.typeName == partitionKey.typeName, let pk = keyCondition.partitionValue.sortableKeyBytes else {
             throw TableError.validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
         }
         let range = try Self.range(keyCondition.sortCondition, key: sortKey)
@@ -118,7 +119,7 @@ extension TableEngine {
     /// Reads batches in key order until the limit, 1 MB or the end; applies the filter after
     /// counting, as DynamoDB does.
     private func collect(
-        _ request: ReadRequest, schema: TableSchema, index: TableSchema.Index?, filter: ParsedCondition?,
+        _ request: ReadRequest, schema: TableSchema, index: GlobalIndex?, filter: ParsedCondition?,
         projection: ParsedProjection?, start: [Data]?, includes: (@Sendable ([Data]) -> Bool)? = nil,
         fetch: ([Data]?, Int) throws -> [KeyedRow]
     ) throws -> ReadPage {
@@ -150,7 +151,7 @@ extension TableEngine {
         return ReadPage(items: countOnly ? [] : items, count: items.count, scannedCount: scanned, lastEvaluatedKey: lastEvaluated, countOnly: countOnly)
     }
 
-    private static func checkReadOptions(_ request: ReadRequest, index: TableSchema.Index?) throws(TableError) {
+    private static func checkReadOptions(_ request: ReadRequest, index: GlobalIndex?) throws(TableError) {
         if let limit = request.limit, limit < 1 {
             throw .validation(
                 "1 validation error detected: Value '\(limit)' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
@@ -161,7 +162,7 @@ extension TableEngine {
         if request.select == .specificAttributes && request.expressions.projection == nil {
             throw .validation("Select type SPECIFIC_ATTRIBUTES requires a ProjectionExpression or AttributesToGet")
         }
-        if request.select == .allAttributes, let index, index.projectionType != "ALL" {
+        if request.select == .allAttributes, let index, index.projection != .all {
             throw .validation(
                 "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index \(index.name) because its projection type is not ALL"
             )
@@ -171,10 +172,10 @@ extension TableEngine {
         }
     }
 
-    private static func range(_ condition: KeyCondition.SortCondition?, key: TableSchema.Key?) throws(TableError) -> ByteRange {
+    private static func range(_ condition: KeyCondition.SortCondition?, key: KeyAttribute?) throws(TableError) -> ByteRange {
         guard let condition else { return .all }
         func bytes(_ value: AttributeValue) throws(TableError) -> Data {
-            guard let key, value.typeName == key.type, let bytes = value.sortableKeyBytes else {
+            guard let key, value.typeName == key.typeName, let bytes = value.sortableKeyBytes else {
                 throw .validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
             }
             return Data(bytes)
@@ -194,7 +195,7 @@ extension TableEngine {
             }
             return ByteRange(lower: (x, true), upper: (y, true))
         case .beginsWith(let v):
-            if key?.type == "N" || v.typeName == "N" {
+            if key?.typeName == "N" || v.typeName == "N" {
                 throw .validation(
                     "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
             }
@@ -203,7 +204,7 @@ extension TableEngine {
     }
 
     /// The read position an ExclusiveStartKey names.
-    private func startPosition(_ key: TableItem, schema: TableSchema, index: TableSchema.Index?, scan: Bool) throws(TableError) -> [Data] {
+    private func startPosition(_ key: TableItem, schema: TableSchema, index: GlobalIndex?, scan: Bool) throws(TableError) -> [Data] {
         let tableKey = try KeyRules.storedKey(key, schema: schema)
         guard let index else { return scan ? [tableKey.pk, tableKey.sk] : [tableKey.sk] }
         guard let ipk = key[index.partitionKey.name]?.sortableKeyBytes else {

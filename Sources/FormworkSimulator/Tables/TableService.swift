@@ -1,5 +1,6 @@
 import Formwork
 import FormworkRuntime
+import Foundation
 
 /// The simulated DynamoDB: the blueprint's tables with DynamoDB's semantics, stored in SQLite.
 ///
@@ -12,17 +13,27 @@ import FormworkRuntime
 /// ```
 public final class TableService: TableClient, Sendable {
     let engine: TableEngine
+    /// The region named in the tables' ARNs.
+    public let region: String
 
     /// The tables of an architecture, in a store.
-    public convenience init(architecture: Architecture, store: TableStore) throws {
-        try self.init(schemas: architecture.resources(of: Table.self).map(TableSchema.init), store: store)
+    public convenience init(architecture: Architecture, store: TableStore, region: String = "us-east-1") throws {
+        try self.init(schemas: architecture.resources(of: Table.self).map(TableSchema.init), store: store, region: region)
     }
 
     /// Tables with explicit schemas. Stored index entries are rebuilt when the indexes changed
     /// since the store was last used; a changed key schema over stored items is an error.
-    public init(schemas: [TableSchema], store: TableStore) throws {
+    public init(schemas: [TableSchema], store: TableStore, region: String = "us-east-1") throws {
         try store.reconcile(schemas)
         engine = TableEngine(store: store, schemas: schemas)
+        self.region = region
+    }
+
+    /// Deletes the items whose TTL passed by `now`, as DynamoDB's TTL process does; returns
+    /// how many went.
+    @discardableResult
+    public func deleteExpiredItems(now: Date) async throws -> Int {
+        try await engine.store.deleteExpired(Array(engine.schemas.values), now: now)
     }
 
     /// The schemas, by table name.
@@ -157,5 +168,13 @@ public final class TableService: TableClient, Sendable {
 
     private static func result(_ page: ReadPage) -> QueryResult {
         QueryResult(items: page.items, count: page.count, scannedCount: page.scannedCount, lastEvaluatedKey: page.lastEvaluatedKey)
+    }
+}
+
+extension TableService: SimulatedService {
+    var jsonProtocols: [any JSONProtocolService] { [DynamoDBProtocol(service: self, region: region)] }
+
+    func runDue(at now: Date) async {
+        _ = try? await deleteExpiredItems(now: now)
     }
 }

@@ -8,12 +8,11 @@ extension EmitContext {
                     + (sort.map { [.map(["AttributeName": .string($0.name), "KeyType": "RANGE"])] } ?? []))
         }
         let indexes: [TemplateValue] = table.indexes.map { index in
-            let projection: TemplateValue =
-                switch index.projection {
-                case .all: .map(["ProjectionType": "ALL"])
-                case .keysOnly: .map(["ProjectionType": "KEYS_ONLY"])
-                case .include(let attributes): .map(["ProjectionType": "INCLUDE", "NonKeyAttributes": .strings(attributes)])
-                }
+            let nonKey = index.projection.nonKeyAttributes
+            let projection: TemplateValue = .map([
+                "ProjectionType": .string(index.projection.typeName),
+                "NonKeyAttributes": nonKey.isEmpty ? nil : .strings(nonKey),
+            ])
             return .map([
                 "IndexName": .string(index.name),
                 "KeySchema": keySchema(index.partitionKey, index.sortKey),
@@ -103,7 +102,7 @@ extension EmitContext {
                     TemplateEntry("GenerateSecret", false),
                     TemplateEntry(
                         "ExplicitAuthFlows",
-                        .strings((c.allowPasswordAuth ? ["ALLOW_USER_PASSWORD_AUTH"] : []) + ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])),
+                        .strings(c.explicitAuthFlows)),
                     TemplateEntry("PreventUserExistenceErrors", "ENABLED"),
                     TemplateEntry("EnableTokenRevocation", true),
                     TemplateEntry("IdTokenValidity", .int(c.idTokenValidity.minutes)),

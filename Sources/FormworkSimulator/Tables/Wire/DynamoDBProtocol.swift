@@ -1,9 +1,10 @@
+import Formwork
 import FormworkRuntime
 import Foundation
 
 /// The DynamoDB JSON 1.0 protocol over a ``TableService``: `X-Amz-Target:
 /// DynamoDB_20120810.<Operation>`, bodies and errors as AWS sends them.
-public struct DynamoDBProtocol: Sendable {
+public struct DynamoDBProtocol: JSONProtocolService {
     /// The target prefix of DynamoDB requests.
     public static let targetPrefix = "DynamoDB_20120810."
     /// The content type of requests and responses.
@@ -20,18 +21,19 @@ public struct DynamoDBProtocol: Sendable {
         self.account = account
     }
 
-    /// An HTTP answer: status and JSON body.
-    public struct Answer: Sendable {
-        public var status: Int
-        public var body: Data
-    }
+    var targetPrefix: String { Self.targetPrefix }
+    var contentType: String { Self.contentType }
 
     /// Answers one request. Never throws: every failure becomes DynamoDB's error body.
-    public func handle(target: String, body: Data) async -> Answer {
+    public func handle(target: String, body: Data) async -> WireAnswer {
         let operation = target.hasPrefix(Self.targetPrefix) ? String(target.dropFirst(Self.targetPrefix.count)) : target
+        return await handle(operation: operation, body: body, signed: true)
+    }
+
+    func handle(operation: String, body: Data, signed: Bool) async -> WireAnswer {
         do {
             let output = try await perform(operation, body.isEmpty ? Data("{}".utf8) : body)
-            return Answer(status: 200, body: try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys, .withoutEscapingSlashes]))
+            return WireAnswer(status: 200, body: try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys, .withoutEscapingSlashes]))
         } catch let failure as ConditionalCheckFailure {
             var answer = Self.error(TableError.conditionalCheckFailed)
             if let item = failure.item, var body = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] {
@@ -194,22 +196,22 @@ public struct DynamoDBProtocol: Sendable {
     private func describe(_ name: String) async throws -> [String: Any] {
         let schema = try service.engine.schema(name)
         let arn = "arn:aws:dynamodb:\(region):\(account):table/\(schema.name)"
-        func keySchema(_ pk: TableSchema.Key, _ sk: TableSchema.Key?) -> [[String: String]] {
+        func keySchema(_ pk: KeyAttribute, _ sk: KeyAttribute?) -> [[String: String]] {
             [["AttributeName": pk.name, "KeyType": "HASH"]] + (sk.map { [["AttributeName": $0.name, "KeyType": "RANGE"]] } ?? [])
         }
         let count = try await service.count(table: name)
         var table: [String: Any] = [
             "TableName": schema.name, "TableStatus": "ACTIVE", "TableArn": arn, "TableId": schema.logicalID,
             "KeySchema": keySchema(schema.partitionKey, schema.sortKey),
-            "AttributeDefinitions": schema.keyAttributeTypes.sorted { $0.key < $1.key }.map { ["AttributeName": $0.key, "AttributeType": $0.value] },
+            "AttributeDefinitions": schema.keyAttributes.sorted { $0.name < $1.name }.map { ["AttributeName": $0.name, "AttributeType": $0.typeName] },
             "BillingModeSummary": ["BillingMode": "PAY_PER_REQUEST"],
             "ProvisionedThroughput": ["ReadCapacityUnits": 0, "WriteCapacityUnits": 0, "NumberOfDecreasesToday": 0],
             "ItemCount": count, "TableSizeBytes": 0, "CreationDateTime": 0,
         ]
         if !schema.indexes.isEmpty {
             table["GlobalSecondaryIndexes"] = schema.indexes.map { index -> [String: Any] in
-                var projection: [String: Any] = ["ProjectionType": index.projectionType]
-                if index.projectionType == "INCLUDE" { projection["NonKeyAttributes"] = index.includedAttributes }
+                var projection: [String: Any] = ["ProjectionType": index.projection.typeName]
+                if case .include(let attributes) = index.projection { projection["NonKeyAttributes"] = attributes }
                 return [
                     "IndexName": index.name, "KeySchema": keySchema(index.partitionKey, index.sortKey), "Projection": projection,
                     "IndexStatus": "ACTIVE", "IndexArn": "\(arn)/index/\(index.name)", "ItemCount": 0, "IndexSizeBytes": 0,
@@ -293,7 +295,7 @@ public struct DynamoDBProtocol: Sendable {
         }
     }
 
-    static func error(_ error: TableError) -> Answer {
+    static func error(_ error: TableError) -> WireAnswer {
         let namespace = error.awsErrorCode == "ValidationException" ? "com.amazon.coral.validate" : "com.amazonaws.dynamodb.v20120810"
         var body: [String: Any] = ["__type": "\(namespace)#\(error.awsErrorCode)", "message": error.message]
         if case .transactionCanceled(let reasons) = error {
@@ -306,13 +308,10 @@ public struct DynamoDBProtocol: Sendable {
             }
         }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
-        return Answer(status: 400, body: data)
+        return WireAnswer(status: 400, body: data)
     }
 
-    static func error(type: String, message: String) -> Answer {
-        let body: [String: Any] = ["__type": type, "message": message]
-        return Answer(
-            status: type.hasSuffix("InternalServerError") ? 500 : 400,
-            body: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
+    static func error(type: String, message: String) -> WireAnswer {
+        WireAnswer.error(status: type.hasSuffix("InternalServerError") ? 500 : 400, type: type, message: message)
     }
 }

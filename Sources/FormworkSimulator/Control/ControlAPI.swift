@@ -1,0 +1,131 @@
+import FormworkRuntime
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The simulator's JSON control API under `/_formwork/`: health, endpoints, resources, the
+/// clock and the outbox.
+struct ControlAPI {
+    let simulator: Simulator
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        let simulator = self.simulator
+        router.get("/_formwork/health") { _, _ in ControlResponse.json(["status": "ok"]) }
+        router.get("/_formwork/endpoints") { _, _ in ControlResponse.json(simulator.endpoints) }
+        router.get("/_formwork/resources") { _, _ in
+            let entries = simulator.naming.entries(of: simulator.architecture, endpoint: simulator.endpoint)
+            return ControlResponse.json([
+                "environment": simulator.environment.name,
+                "resources": entries.map { entry -> [String: Any] in
+                    var value: [String: Any] = ["logicalId": entry.logicalId, "kind": entry.kind, "name": entry.name]
+                    value["arn"] = entry.arn
+                    value["url"] = entry.url
+                    return value
+                },
+            ])
+        }
+        router.get("/_formwork/clock") { _, _ in Self.clockAnswer(simulator) }
+        router.post("/_formwork/clock") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let input = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] else {
+                return ControlResponse.badRequest("The body must be a JSON object: {\"advance\": \"PT1H\"} or {\"set\": \"2026-12-01T09:00:00Z\"}.")
+            }
+            switch (input["advance"], input["set"]) {
+            case (let advance as String, nil):
+                guard let interval = ISO8601Duration.seconds(advance) else {
+                    return ControlResponse.badRequest("'advance' must be an ISO 8601 duration such as PT25H or P1DT30M, not '\(advance)'.")
+                }
+                await simulator.advanceClock(by: interval)
+            case (nil, let set as String):
+                guard let date = JSONCoding.parseDate(set) else {
+                    return ControlResponse.badRequest("'set' must be an RFC 3339 time such as 2026-12-01T09:00:00Z, not '\(set)'.")
+                }
+                await simulator.setClock(to: date)
+            default:
+                return ControlResponse.badRequest("Give exactly one of 'advance' (an ISO 8601 duration) and 'set' (an RFC 3339 time).")
+            }
+            return Self.clockAnswer(simulator)
+        }
+        router.get("/_formwork/outbox") { request, _ -> Response in
+            let messages = try simulator.outbox.messages(to: request.uri.queryParameters.get("to"))
+            return ControlResponse.json([
+                "messages": messages.map { message -> [String: Any] in
+                    var value: [String: Any] = [
+                        "id": message.id, "service": message.service, "kind": message.kind, "to": message.to, "body": message.body,
+                        "createdAt": JSONCoding.formatDate(message.createdAt),
+                    ]
+                    value["from"] = message.from
+                    value["subject"] = message.subject
+                    return value
+                }
+            ])
+        }
+    }
+
+    private static func clockAnswer(_ simulator: Simulator) -> Response {
+        ControlResponse.json(["now": JSONCoding.formatDate(simulator.clock.now()), "mode": simulator.clock.mode.rawValue])
+    }
+}
+
+/// JSON answers of the control API and the discovery documents.
+enum ControlResponse {
+    static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONBody.data(object))))
+    }
+
+    static func badRequest(_ message: String) -> Response {
+        json(["message": message], status: .badRequest)
+    }
+
+    static func notFound() -> Response {
+        json(["message": "Not Found"], status: .notFound)
+    }
+}
+
+/// ISO 8601 durations: `PnW`, `PnDTnHnMnS` and their parts, with an optional sign and
+/// fractional seconds. Years and months have no fixed length, so they are refused.
+enum ISO8601Duration {
+    static func seconds(_ text: String) -> TimeInterval? {
+        var rest = Substring(text.uppercased())
+        var sign = 1.0
+        if rest.first == "-" || rest.first == "+" {
+            sign = rest.first == "-" ? -1 : 1
+            rest = rest.dropFirst()
+        }
+        guard rest.first == "P" else { return nil }
+        rest = rest.dropFirst()
+        var total = 0.0
+        var inTime = false
+        var sawPart = false
+        var number = ""
+        for character in rest {
+            switch character {
+            case "T":
+                guard !inTime, number.isEmpty else { return nil }
+                inTime = true
+            case "0"..."9", ".", ",":
+                number.append(character == "," ? "." : character)
+            default:
+                guard let value = Double(number) else { return nil }
+                let unit: Double? =
+                    switch (inTime, character) {
+                    case (false, "W"): 604_800
+                    case (false, "D"): 86_400
+                    case (true, "H"): 3_600
+                    case (true, "M"): 60
+                    case (true, "S"): 1
+                    default: nil
+                    }
+                guard let unit else { return nil }
+                total += value * unit
+                number = ""
+                sawPart = true
+            }
+        }
+        guard sawPart, number.isEmpty else { return nil }
+        return sign * total
+    }
+}

@@ -1,0 +1,142 @@
+import Crypto
+import Formwork
+import Foundation
+
+/// What each resource of the model is called in the simulator: its local name, ARN and URL.
+/// The one place that names resources locally; the control API, the identity service and (later)
+/// function environments all read it.
+public struct LocalResources: Sendable {
+    /// One resource as the simulator serves it.
+    public struct Entry: Codable, Equatable, Sendable {
+        /// The blueprint's logical ID.
+        public var logicalId: String
+        /// The resource's kind, as the model names it.
+        public var kind: String
+        /// The local physical name (or id).
+        public var name: String
+        /// The ARN, where the resource type has one.
+        public var arn: String?
+        /// Where the simulator serves it, if it does.
+        public var url: String?
+    }
+
+    /// The region named in ARNs.
+    public let region: String
+    /// The account named in ARNs.
+    public let account: String
+    /// Blueprint, environment and logical IDs seed the generated ids, so they stay the same
+    /// across restarts and machines.
+    let seed: String
+
+    /// Naming for one environment of an architecture.
+    public init(architecture: Architecture, environment: Formwork.Environment, region: String, account: String = "000000000000") {
+        self.region = region
+        self.account = account
+        seed = "\(architecture.name)/\(environment.name)"
+    }
+
+    /// The user pool's id: `<region>_` and nine letters and digits, as Cognito makes them.
+    public func userPoolId(_ pool: UserPool) -> String {
+        "\(region)_\(token(for: "pool/\(pool.name)", length: 9, alphabet: Self.alphanumerics))"
+    }
+
+    /// The pool's app client id: 26 lowercase letters and digits, as Cognito makes them.
+    public func userPoolClientId(_ pool: UserPool) -> String {
+        token(for: "client/\(pool.name)", length: 26, alphabet: Self.lowercaseAlphanumerics)
+    }
+
+    /// The user pool's ARN.
+    public func userPoolArn(_ pool: UserPool) -> String {
+        "arn:aws:cognito-idp:\(region):\(account):userpool/\(userPoolId(pool))"
+    }
+
+    /// The table's local name: its physical name, or its logical ID.
+    public func tableName(_ table: Table) -> String { table.tableName ?? table.name }
+
+    /// The entry of every resource of `architecture`, in model order; `endpoint` is where the
+    /// simulator listens.
+    public func entries(of architecture: Architecture, endpoint: String) -> [Entry] {
+        architecture.resources.map { entry(for: $0, endpoint: endpoint) }
+    }
+
+    private func entry(for resource: any Resource, endpoint: String) -> Entry {
+        let id = resource.name
+        var entry = Entry(logicalId: id, kind: resource.id.kind.rawValue, name: id)
+        let r = region, a = account
+        switch resource {
+        case let table as Table:
+            entry.name = tableName(table)
+            entry.arn = "arn:aws:dynamodb:\(r):\(a):table/\(entry.name)"
+            entry.url = endpoint
+        case let pool as UserPool:
+            entry.name = userPoolId(pool)
+            entry.arn = userPoolArn(pool)
+            entry.url = "\(endpoint)/\(entry.name)"
+        case let function as Function:
+            entry.name = function.functionName ?? id
+            entry.arn = "arn:aws:lambda:\(r):\(a):function:\(entry.name)"
+        case let topic as Topic:
+            entry.name = topic.topicName ?? id
+            entry.arn = "arn:aws:sns:\(r):\(a):\(entry.name)"
+        case let bucket as Bucket:
+            entry.name = bucket.bucketName ?? id.lowercased()
+            entry.arn = "arn:aws:s3:::\(entry.name)"
+        case let identity as EmailIdentity:
+            entry.name = identity.identity
+            entry.arn = "arn:aws:ses:\(r):\(a):identity/\(identity.identity)"
+        case let parameter as Parameter:
+            entry.name = parameter.path
+            entry.arn = "arn:aws:ssm:\(r):\(a):parameter\(parameter.path)"
+        case is IdentityPool:
+            entry.name = "\(r):\(uuid(for: "identity-pool/\(id)"))"
+        case is EncryptionKey:
+            entry.name = uuid(for: "key/\(id)")
+            entry.arn = "arn:aws:kms:\(r):\(a):key/\(entry.name)"
+        case is Schedule:
+            entry.arn = "arn:aws:events:\(r):\(a):rule/\(id)"
+        case is RestAPI:
+            entry.name = token(for: "api/\(id)", length: 10, alphabet: Self.lowercaseAlphanumerics)
+            entry.arn = "arn:aws:apigateway:\(r)::/restapis/\(entry.name)"
+        case is Distribution:
+            entry.name = "E" + token(for: "distribution/\(id)", length: 13, alphabet: Self.uppercaseAlphanumerics)
+            entry.arn = "arn:aws:cloudfront::\(a):distribution/\(entry.name)"
+        case is WebACL:
+            entry.arn = "arn:aws:wafv2:\(r):\(a):regional/webacl/\(id)/\(uuid(for: "webacl/\(id)"))"
+        case is IPSet:
+            entry.arn = "arn:aws:wafv2:\(r):\(a):regional/ipset/\(id)/\(uuid(for: "ipset/\(id)"))"
+        case is Alarm:
+            entry.arn = "arn:aws:cloudwatch:\(r):\(a):alarm:\(id)"
+        default:
+            break
+        }
+        return entry
+    }
+
+    static let alphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+    static let lowercaseAlphanumerics = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+    static let uppercaseAlphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+    /// A stable id of `length` characters from `alphabet`, derived from the seed and `purpose`.
+    func token(for purpose: String, length: Int, alphabet: [Character]) -> String {
+        var bytes: [UInt8] = []
+        var counter = 0
+        while bytes.count < length {
+            bytes += SHA256.hash(data: Data("\(seed)/\(purpose)/\(counter)".utf8))
+            counter += 1
+        }
+        return String(bytes.prefix(length).map { alphabet[Int($0) % alphabet.count] })
+    }
+
+    /// A stable UUID derived from the seed and `purpose`.
+    func uuid(for purpose: String) -> String {
+        var bytes = Array(SHA256.hash(data: Data("\(seed)/\(purpose)".utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13],
+                bytes[14], bytes[15]
+            ))
+        return uuid.uuidString.lowercased()
+    }
+}

@@ -1,0 +1,240 @@
+import Formwork
+import FormworkRuntime
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+import ServiceLifecycle
+
+/// One environment of a blueprint, simulated in this process on one port: a host of services
+/// built from the model, sharing one state database, one clock and one outbox. Never built
+/// from the generated template.
+///
+/// ```swift
+/// let simulator = try Simulator(architecture: blueprint.architecture(for: .dev), environment: .dev)
+/// try await simulator.run(host: "127.0.0.1", port: 4566) { port in print("listening on \(port)") }
+/// ```
+public final class Simulator: Sendable {
+    /// Where the simulator keeps its state.
+    public enum State: Sendable {
+        /// Nothing survives the process.
+        case inMemory
+        /// A SQLite database in this directory (`state.sqlite`), created if missing.
+        case directory(String)
+    }
+
+    /// How the simulator is set up.
+    public struct Options: Sendable {
+        /// Where state lives.
+        public var state: State
+        /// The region named in ARNs, ids and endpoints.
+        public var region: String
+        /// The clock: real (the default) or virtual.
+        public var clock: SimulatorClock
+
+        /// Options; in memory, `us-east-1` and the real clock by default.
+        public init(state: State = .inMemory, region: String = "us-east-1", clock: SimulatorClock = .real()) {
+            self.state = state
+            self.region = region
+            self.clock = clock
+        }
+    }
+
+    /// The architecture simulated.
+    public let architecture: Architecture
+    /// The environment simulated.
+    public let environment: Formwork.Environment
+    /// Local names, ARNs and ids of the resources.
+    public let naming: LocalResources
+    /// The one clock.
+    public let clock: SimulatorClock
+    /// What the services sent out.
+    public let outbox: Outbox
+    /// The simulated DynamoDB tables.
+    public let tables: TableService
+    /// The simulated Cognito user pools.
+    public let identity: IdentityService
+    /// Stored state that the model no longer describes, kept and reported, never deleted.
+    public let notices: [String]
+
+    let database: StateDatabase
+    /// Every service, in the order requests are offered to them.
+    let services: [any SimulatedService]
+    private let boundEndpoint: NIOLockedValueBox<String>
+    private let due = DueWork()
+
+    /// Every service's migrations, in the order they are applied.
+    static let migrations = TableStore.migrations + Outbox.migrations + IdentityService.migrations
+
+    /// Builds the services of `architecture`.
+    ///
+    /// - Throws: when the state database cannot be opened, or when stored state cannot follow
+    ///   the model (a table's key schema changed under stored items).
+    public init(architecture: Architecture, environment: Formwork.Environment, options: Options = Options()) throws {
+        database =
+            switch options.state {
+            case .inMemory: try .inMemory(migrations: Self.migrations)
+            case .directory(let path): try .file(URL(fileURLWithPath: path).appendingPathComponent("state.sqlite").path, migrations: Self.migrations)
+            }
+        self.architecture = architecture
+        self.environment = environment
+        clock = options.clock
+        naming = LocalResources(architecture: architecture, environment: environment, region: options.region)
+        let endpoint = NIOLockedValueBox("http://127.0.0.1:4566")
+        boundEndpoint = endpoint
+        outbox = Outbox(database: database)
+        let store = TableStore(database: database)
+        tables = try TableService(architecture: architecture, store: store, region: options.region)
+        identity = IdentityService(
+            architecture: architecture, naming: naming, database: database, clock: clock, outbox: outbox,
+            endpoint: { endpoint.withLockedValue { $0 } })
+        services = [tables, identity]
+        notices =
+            try store.orphanedTables(tables.schemas).map {
+                "the state holds \($0.items) item(s) of table '\($0.table)', which the blueprint no longer declares; they are kept"
+            }
+            + identity.orphanedPools(in: database).map {
+                "the state holds \($0.users) user(s) of user pool '\($0.poolId)', which the blueprint no longer declares; they are kept"
+            }
+    }
+
+    /// Where the simulator listens (`http://host:port`), once ``run(host:port:onReady:)`` bound it.
+    public var endpoint: String { boundEndpoint.withLockedValue { $0 } }
+
+    /// The discovery document of `GET /_formwork/endpoints`.
+    public var endpoints: [String: String] {
+        var answer = ["region": naming.region, "cognitoEndpoint": endpoint, "dynamoDBEndpoint": endpoint, "endpoint": endpoint]
+        if let pool = identity.userPools.first {
+            answer["userPoolId"] = pool.poolId
+            answer["userPoolClientId"] = pool.clientId
+        }
+        return answer
+    }
+
+    /// Runs whatever fell due by the clock's time (expired items; schedules later), once, in
+    /// order; concurrent callers wait for the run in progress.
+    public func runDue() async {
+        await due.run { [self] in
+            let now = clock.now()
+            for service in services { await service.runDue(at: now) }
+        }
+    }
+
+    /// Moves the clock by `interval` and returns after everything that fell due has run.
+    public func advanceClock(by interval: TimeInterval) async {
+        clock.advance(by: interval)
+        await runDue()
+    }
+
+    /// Sets the clock to `date` and returns after everything that fell due has run.
+    public func setClock(to date: Date) async {
+        clock.set(to: date)
+        await runDue()
+    }
+
+    /// The router of every service and the control API, for ``run(host:port:onReady:)`` and tests.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let protocols = services.flatMap(\.jsonProtocols)
+        router.post("/") { request, _ -> Response in
+            let target = request.headers[HeaderNames.target] ?? ""
+            guard let service = protocols.first(where: { target.hasPrefix($0.targetPrefix) }) else {
+                return Self.wire(
+                    .error(type: "UnknownOperationException", message: "Unknown target \(target.isEmpty ? "(none)" : target)"),
+                    contentType: "application/x-amz-json-1.1")
+            }
+            let body = try await request.body.collect(upTo: 16 * 1024 * 1024)
+            let signed = request.headers[.authorization]?.hasPrefix("AWS4-HMAC-SHA256 ") ?? false
+            let answer = await service.handle(
+                operation: String(target.dropFirst(service.targetPrefix.count)), body: Data(buffer: body), signed: signed)
+            return Self.wire(answer, contentType: service.contentType)
+        }
+        ControlAPI(simulator: self).addRoutes(to: router)
+        for service in services { service.addRoutes(to: router) }
+        return router
+    }
+
+    /// Serves every API on one port until the task is cancelled or SIGINT/SIGTERM arrives;
+    /// `onReady` receives the bound port (useful with port 0). In real time, due work runs
+    /// every second in the background.
+    public func run(host: String, port: Int, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "formwork"),
+            onServerRunning: { [boundEndpoint] channel in
+                let bound = channel.localAddress?.port ?? port
+                boundEndpoint.withLockedValue { $0 = "http://\(host):\(bound)" }
+                await onReady(bound)
+            })
+        app.addServices(DueWorkTicker(simulator: self))
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    static func wire(_ answer: WireAnswer, contentType: String) -> Response {
+        var headers: HTTPFields = [.contentType: contentType]
+        headers[HeaderNames.requestID] = UUID().uuidString.lowercased()
+        headers[HeaderNames.crc32] = String(CRC32.checksum(answer.body))
+        return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+/// Runs due work one run at a time.
+private actor DueWork {
+    private var running: Task<Void, Never>?
+
+    func run(_ work: @escaping @Sendable () async -> Void) async {
+        while let current = running { await current.value }
+        let task = Task { await work() }
+        running = task
+        await task.value
+        running = nil
+    }
+}
+
+/// In real time, runs the simulator's due work every second; virtual time moves only through
+/// the clock API, which runs it itself.
+private struct DueWorkTicker: Service {
+    let simulator: Simulator
+
+    func run() async throws {
+        await simulator.runDue()
+        guard simulator.clock.mode == .real else {
+            try? await gracefulShutdown()
+            return
+        }
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(1))
+                await simulator.runDue()
+            }
+        }
+    }
+}
+
+/// The AWS protocol headers the simulator reads and writes.
+enum HeaderNames {
+    static let target = name("X-Amz-Target")
+    static let requestID = name("x-amzn-RequestId")
+    static let crc32 = name("x-amz-crc32")
+
+    /// A header name; these literals are valid tokens, so the fallback never applies.
+    private static func name(_ text: String) -> HTTPField.Name {
+        HTTPField.Name(text) ?? .contentType
+    }
+}
+
+/// CRC-32 (IEEE), which SDKs check DynamoDB responses against (`x-amz-crc32`).
+enum CRC32 {
+    static let table: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+        return value
+    }
+
+    static func checksum(_ data: Data) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in data { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+        return crc ^ 0xFFFF_FFFF
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+
+/// What the simulated services "sent" to the outside world: e-mail (Cognito invitations and
+/// codes, SES), SMS, and SNS deliveries to endpoints the simulator does not run. Stored in the
+/// state database, newest last, so a test or a person can read exactly what went out.
+public struct Outbox: Sendable {
+    /// One captured message.
+    public struct Message: Codable, Equatable, Sendable {
+        /// The message id (the id the sending service returned).
+        public var id: String
+        /// The service that sent it: `cognito-idp`, `ses`, `sns`.
+        public var service: String
+        /// `email`, `sms`, `http` or `sns`.
+        public var kind: String
+        /// The sender (an address, a topic ARN), if any.
+        public var from: String?
+        /// The recipients (addresses, numbers, endpoints).
+        public var to: [String]
+        /// The subject, if any.
+        public var subject: String?
+        /// The body as sent.
+        public var body: String
+        /// When it was sent, by the simulator's clock.
+        public var createdAt: Date
+
+        /// A message.
+        public init(
+            id: String, service: String, kind: String, from: String? = nil, to: [String], subject: String? = nil, body: String,
+            createdAt: Date
+        ) {
+            self.id = id
+            self.service = service
+            self.kind = kind
+            self.from = from
+            self.to = to
+            self.subject = subject
+            self.body = body
+            self.createdAt = createdAt
+        }
+    }
+
+    let writer: any DatabaseWriter
+
+    /// The outbox in the simulator's state database.
+    public init(database: StateDatabase) {
+        writer = database.writer
+    }
+
+    /// The outbox's named, append-only migrations.
+    public static let migrations: [StateDatabase.Migration] = [
+        .init("outbox v1: messages") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outboxMessages (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        service TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        sender TEXT,
+                        recipients TEXT NOT NULL,
+                        subject TEXT,
+                        body TEXT NOT NULL,
+                        createdAt REAL NOT NULL
+                    );
+                    """)
+        }
+    ]
+
+    /// Keeps a message.
+    public func record(_ message: Message) throws {
+        try writer.write { db in try Self.insert(db, message) }
+    }
+
+    /// Keeps a message inside a caller's transaction, so it is kept only if the change that sent it is.
+    static func insert(_ db: Database, _ message: Message) throws {
+        let recipients = String(decoding: try JSONEncoder().encode(message.to), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT INTO outboxMessages (id, service, kind, sender, recipients, subject, body, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                message.id, message.service, message.kind, message.from, recipients, message.subject, message.body,
+                message.createdAt.timeIntervalSince1970,
+            ])
+    }
+
+    /// The messages, oldest first; only those to `recipient` when given.
+    public func messages(to recipient: String? = nil) throws -> [Message] {
+        let rows = try writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM outboxMessages ORDER BY sequence") }
+        let all = try rows.map { row in
+            Message(
+                id: row["id"], service: row["service"], kind: row["kind"], from: row["sender"],
+                to: try JSONDecoder().decode([String].self, from: Data((row["recipients"] as String).utf8)),
+                subject: row["subject"], body: row["body"], createdAt: Date(timeIntervalSince1970: row["createdAt"]))
+        }
+        guard let recipient = recipient?.lowercased() else { return all }
+        return all.filter { $0.to.contains { $0.lowercased() == recipient } }
+    }
+}
