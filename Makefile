@@ -16,11 +16,12 @@ deps:
 lint:
 	swift format lint --strict -r Sources blueprints
 
+# With the tests, in one build: `swift test` then reuses it instead of building again.
 build:
-	swift build
+	swift build --build-tests
 
-swift-test:
-	swift test
+swift-test: build
+	swift test --skip-build
 
 # The CI gate: output/ must match a fresh synth of the blueprint.
 check: build

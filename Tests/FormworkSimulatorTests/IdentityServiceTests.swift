@@ -144,10 +144,46 @@ struct IdentityServiceTests {
         }
     }
 
+    @Test("AdminInitiateAuth refreshes; AdminRespondToAuthChallenge answers the new-password challenge")
+    func adminFlows() async throws {
+        try await withHost { host in
+            try await host.invite("gil@example.com")
+            let challenge = try await host.signIn("gil@example.com", "Temporary-Pass1!")
+            let answered = try await host.call(
+                "AdminRespondToAuthChallenge",
+                [
+                    "UserPoolId": host.poolId, "ClientId": host.clientId, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                    "Session": challenge.json["Session"] as? String ?? "",
+                    "ChallengeResponses": ["USERNAME": "gil@example.com", "NEW_PASSWORD": "Permanent-Pass1!"],
+                ])
+            let refresh = (answered.json["AuthenticationResult"] as? [String: Any])?["RefreshToken"] as? String
+            #expect(refresh != nil)
+            let refreshed = try await host.call(
+                "AdminInitiateAuth",
+                [
+                    "UserPoolId": host.poolId, "ClientId": host.clientId, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                    "AuthParameters": ["REFRESH_TOKEN": refresh ?? ""],
+                ])
+            #expect((refreshed.json["AuthenticationResult"] as? [String: Any])?["AccessToken"] != nil)
+            let reused = try await host.call(
+                "RespondToAuthChallenge",
+                [
+                    "ClientId": host.clientId, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": challenge.json["Session"] as? String ?? "",
+                    "ChallengeResponses": ["USERNAME": "gil@example.com", "NEW_PASSWORD": "Another-Pass1!"],
+                ], signed: false)
+            #expect(reused.errorType == "NotAuthorizedException", "a session answers one challenge")
+        }
+    }
+
     @Test("forgotten password: code in the outbox, wrong and expired codes, change password")
     func forgottenPassword() async throws {
         try await withHost { host in
             let tokens = try await host.signedIn("fay@example.com")
+            let unverified = try await host.call("ForgotPassword", ["ClientId": host.clientId, "Username": "fay@example.com"], signed: false)
+            #expect(unverified.errorType == "InvalidParameterException", "recovery needs a verified e-mail")
+            try await host.call(
+                "AdminUpdateUserAttributes",
+                ["UserPoolId": host.poolId, "Username": "fay@example.com", "UserAttributes": [["Name": "email_verified", "Value": "true"]]])
             let sent = try await host.call("ForgotPassword", ["ClientId": host.clientId, "Username": "fay@example.com"], signed: false)
             let delivery = sent.json["CodeDeliveryDetails"] as? [String: String]
             #expect(delivery?["Destination"] == "f***@e***" && delivery?["DeliveryMedium"] == "EMAIL")

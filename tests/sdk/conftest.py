@@ -528,12 +528,7 @@ class FormworkLauncher:
             ready_text=f"listening on http://{HOST}:{port}",
         )
         self.servers.append(server)
-        _SERVERS.append(server)
-        try:
-            server.start()
-        except ServerError as error:
-            pytest.fail(str(error), pytrace=False)
-        return server
+        return _start(server)
 
     def user_pool(self, server: ServerProcess) -> UserPool:
         """The user pool a started server names at /_formwork/endpoints."""

@@ -50,11 +50,14 @@ import re
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 
 import jwt
 import pytest
 from botocore.exceptions import ClientError
+
+import parity
+from parity import both, moto_deviates
 
 REGION = "us-east-1"
 POOL_NAME = "taskmgmt-dev-users"
@@ -216,39 +219,27 @@ def access_claims(groups: list[str] | None) -> dict:
     }
 
 
-class Run:
-    """Runs labelled steps against one user pool and keeps their normalized answers.
+class Run(parity.Run):
+    """Runs labelled steps against one user pool and keeps their normalized answers
+    (parity.Run).
 
     `results` maps each label to the normalized response or to `{"error": code}`; `messages`
     maps the labels of failed steps to the error message; `raw` keeps the raw responses.
     """
 
     def __init__(self, pool):
+        super().__init__(pool.client)
         self.pool = pool
-        self.client = pool.client
-        self.results: dict[str, Any] = {}
-        self.messages: dict[str, str] = {}
         self.raw: dict[str, dict] = {}
 
+    def normalize(self, operation: str, response: dict) -> dict:
+        return normalize(operation, response)
+
     def __call__(self, label: str, operation: str, **request: Any) -> dict | None:
-        assert label not in self.results, f"duplicate step label {label!r}"
-        try:
-            response = getattr(self.client, operation)(**request)
-        except ClientError as error:
-            self.results[label] = {"error": error.response["Error"]["Code"]}
-            self.messages[label] = error.response["Error"].get("Message", "")
-            return None
-        self.raw[label] = response
-        self.results[label] = normalize(operation, response)
+        response = super().__call__(label, operation, **request)
+        if response is not None:
+            self.raw[label] = response
         return response
-
-    def note(self, label: str, value: Any) -> None:
-        assert label not in self.results, f"duplicate step label {label!r}"
-        self.results[label] = value
-
-    def quiet(self, operation: str, **request: Any) -> dict:
-        """A set-up step whose answer is not compared (it must succeed)."""
-        return getattr(self.client, operation)(**request)
 
     # The pool's operations, with the pool's ids filled in.
 
@@ -277,18 +268,6 @@ class Run:
         result = self.raw[step]["AuthenticationResult"]
         self.note(f"{label}: id token", claims_shape(result["IdToken"], self.pool, sub))
         self.note(f"{label}: access token", claims_shape(result["AccessToken"], self.pool, sub))
-
-
-def both(scenario: Callable[..., Run], formwork, moto, *args: Any) -> tuple[Run, Run]:
-    """Runs a scenario against Formwork, then against moto."""
-    return scenario(formwork, *args), scenario(moto, *args)
-
-
-def moto_deviates(want: Run, label: str, cognito_answer: Any) -> None:
-    """moto's answer to step `label` is known to differ from Cognito's (the reason is in a
-    comment at the call): parity compares Formwork's answer with Cognito's instead."""
-    assert label in want.results, f"no step {label!r}"
-    want.results[label] = cognito_answer
 
 
 def moto_lacks_email_verified(want: Run, *labels: str) -> None:

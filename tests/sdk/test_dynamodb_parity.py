@@ -42,7 +42,7 @@ import shutil
 import subprocess
 import unicodedata
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pytest
@@ -51,6 +51,9 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import parity
+from parity import both, moto_deviates
 
 REGION = "us-east-1"
 #: The tables `formwork simulate --env dev` serves, from the blueprint.
@@ -178,36 +181,20 @@ def error_summary(error: ClientError) -> dict:
     return out
 
 
-class Run:
-    """Runs labelled steps against one client and keeps their normalized answers.
+class Run(parity.Run):
+    """Runs labelled steps against one DynamoDB client and keeps their normalized answers
+    (parity.Run).
 
-    `results` maps each label to the normalized response or to `{"error": code, ...}`;
-    `messages` maps the labels of failed steps to the error message.
+    `results` maps each label to the normalized response (`normalize`) or to
+    `{"error": code, ...}` (`error_summary`); `messages` maps the labels of failed steps to the
+    error message.
     """
 
-    def __init__(self, client):
-        self.client = client
-        self.results: dict[str, Any] = {}
-        self.messages: dict[str, str] = {}
+    def normalize(self, operation: str, response: dict) -> dict:
+        return normalize(operation, response)
 
-    def __call__(self, label: str, operation: str, **request: Any) -> dict | None:
-        assert label not in self.results, f"duplicate step label {label!r}"
-        try:
-            response = getattr(self.client, operation)(**request)
-        except ClientError as error:
-            self.results[label] = error_summary(error)
-            self.messages[label] = error.response["Error"].get("Message", "")
-            return None
-        self.results[label] = normalize(operation, response)
-        return response
-
-    def note(self, label: str, value: Any) -> None:
-        assert label not in self.results, f"duplicate step label {label!r}"
-        self.results[label] = value
-
-    def quiet(self, operation: str, **request: Any) -> dict:
-        """A set-up step whose answer is not compared (it must succeed)."""
-        return getattr(self.client, operation)(**request)
+    def error_summary(self, error: ClientError) -> dict:
+        return error_summary(error)
 
     def put_all(self, table: str, items: list[dict]) -> None:
         for attributes in items:
@@ -246,18 +233,6 @@ def paged(run: Run, label: str, operation: str, *, record_keys: bool = True, max
         raise AssertionError(f"{label}: still a LastEvaluatedKey after {max_pages} pages")
     run.note(label, pages)
     return everything
-
-
-def both(scenario: Callable[..., Run], formwork, moto, *args: Any) -> tuple[Run, Run]:
-    """Runs a scenario against Formwork, then against moto."""
-    return scenario(formwork, *args), scenario(moto, *args)
-
-
-def moto_deviates(want: Run, label: str, dynamodb_answer: Any) -> None:
-    """moto's answer to step `label` is known to differ from DynamoDB's (the reason is in a
-    comment at the call): parity compares Formwork's answer with DynamoDB's instead."""
-    assert label in want.results, f"no step {label!r}"
-    want.results[label] = dynamodb_answer
 
 
 # --------------------------------------------------------------------------------------------

@@ -111,6 +111,13 @@ public struct RestAPI: Resource, Taggable, LocatedSettings {
     }
 }
 
+extension RestAPI {
+    /// The methods a browser may use across origins: every route's, and `OPTIONS`.
+    public var corsAllowedMethods: [String] {
+        Set(routes.map(\.method.rawValue)).union(["OPTIONS"]).sorted()
+    }
+}
+
 /// Cross-origin resource sharing for a REST API.
 public struct CORS: Sendable, Hashable {
     /// Where browsers may call from.

@@ -229,3 +229,37 @@ public enum LogRetention {
     /// Allowed values of `RetentionInDays`.
     public static let allowedDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
 }
+
+/// What a reference to a resource's attribute stands for, decided once in the model: the
+/// emitter writes it as a CloudFormation intrinsic, the simulator as the local name or ARN.
+public enum ResolvedAttribute: Sendable, Hashable {
+    /// The resource's physical ID (CloudFormation's `Ref`): a table's, bucket's, function's or
+    /// parameter's name, a topic's ARN, a user pool's or key's ID.
+    case physicalID
+    /// A named attribute (`Fn::GetAtt`): `Arn`, `TopicName`, ….
+    case attribute(String)
+    /// A user pool's app client ID.
+    case appClientID
+    /// A REST API's invoke URL, with its stage.
+    case apiURL(stage: String)
+    /// A distribution's URL.
+    case distributionURL
+    /// A value the model itself holds (an e-mail identity's address).
+    case literal(String)
+}
+
+extension Architecture {
+    /// What `attribute` of the resource `id` resolves to.
+    public func resolution(of id: ResourceID, _ attribute: ResourceAttribute) -> ResolvedAttribute {
+        switch (id.kind, attribute) {
+        case (.topic, .default), (.topic, .arn): .physicalID
+        case (.topic, .name): .attribute("TopicName")
+        case (.userPool, .clientID): .appClientID
+        case (.userPool, .arn), (.table, .arn), (.bucket, .arn), (.function, .arn), (.encryptionKey, .arn): .attribute("Arn")
+        case (.restAPI, .url): .apiURL(stage: resolve(id, as: RestAPI.self)?.stage ?? "")
+        case (.distribution, .url), (.distribution, .default): .distributionURL
+        case (.emailIdentity, _): .literal(resolve(id, as: EmailIdentity.self)?.identity ?? "")
+        default: .physicalID
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Formwork
 import FormworkRuntime
 import Foundation
 import HTTPTypes
@@ -46,6 +47,20 @@ struct ControlAPI {
                 return ControlResponse.badRequest("Give exactly one of 'advance' (an ISO 8601 duration) and 'set' (an RFC 3339 time).")
             }
             return Self.clockAnswer(simulator)
+        }
+        router.get("/_formwork/logs/:function") { request, context -> Response in
+            let name = context.parameters.get("function") ?? ""
+            guard
+                let function = simulator.architecture.resources(of: Function.self).first(where: {
+                    $0.name == name || simulator.functions.functionName($0) == name
+                })
+            else { return ControlResponse.json(["message": "No function '\(name)' in the blueprint."], status: .notFound) }
+            let group = simulator.functions.logGroup(function)
+            let lines = try simulator.functions.logs.lines(group)
+            return ControlResponse.json([
+                "logGroup": group,
+                "events": lines.map { ["timestamp": JSONCoding.formatDate($0.timestamp), "requestId": $0.requestId, "message": $0.message] },
+            ])
         }
         router.get("/_formwork/outbox") { request, _ -> Response in
             let messages = try simulator.outbox.messages(to: request.uri.queryParameters.get("to"))

@@ -53,6 +53,34 @@ public struct LocalResources: Sendable {
     /// The table's local name: its physical name, or its logical ID.
     public func tableName(_ table: Table) -> String { table.tableName ?? table.name }
 
+    /// The local value of `attribute` of the resource `id`, as the model resolves references:
+    /// what a function's environment variable holds in the simulator.
+    public func value(of id: ResourceID, _ attribute: ResourceAttribute, in architecture: Architecture, endpoint: String) -> String? {
+        guard let resource = architecture.resource(id) else { return nil }
+        let entry = entry(for: resource, endpoint: endpoint)
+        switch architecture.resolution(of: id, attribute) {
+        case .physicalID: return id.kind == .topic ? entry.arn : entry.name
+        case .attribute("Arn"): return entry.arn
+        case .attribute: return entry.name
+        case .appClientID: return (resource as? UserPool).map(userPoolClientId)
+        case .apiURL(let stage): return "\(endpoint)/restapis/\(entry.name)/\(stage)/_user_request_"
+        case .distributionURL: return endpoint
+        case .literal(let value): return value
+        }
+    }
+
+    /// The function's execution role's session ARN, as IAM names the caller in an access
+    /// denial.
+    public func assumedRoleArn(_ function: Function) -> String {
+        let name = function.functionName ?? function.name
+        return "arn:aws:sts::\(account):assumed-role/\(function.name)Role/\(name)"
+    }
+
+    /// The ARN of a resource, where it has one.
+    public func arn(of id: ResourceID, in architecture: Architecture) -> String? {
+        architecture.resource(id).flatMap { entry(for: $0, endpoint: "").arn }
+    }
+
     /// The entry of every resource of `architecture`, in model order; `endpoint` is where the
     /// simulator listens.
     public func entries(of architecture: Architecture, endpoint: String) -> [Entry] {

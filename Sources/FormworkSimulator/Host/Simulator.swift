@@ -55,6 +55,12 @@ public final class Simulator: Sendable {
     public let tables: TableService
     /// The simulated Cognito user pools.
     public let identity: IdentityService
+    /// SNS topics and SES e-mail.
+    public let messaging: MessagingService
+    /// The functions, run in process.
+    public let functions: FunctionHost
+    /// One API Gateway per REST API of the model.
+    public let gateways: [Gateway]
     /// Stored state that the model no longer describes, kept and reported, never deleted.
     public let notices: [String]
 
@@ -65,7 +71,7 @@ public final class Simulator: Sendable {
     private let due = DueWork()
 
     /// Every service's migrations, in the order they are applied.
-    static let migrations = TableStore.migrations + Outbox.migrations + IdentityService.migrations
+    static let migrations = TableStore.migrations + Outbox.migrations + IdentityService.migrations + FunctionLogs.migrations
 
     /// Builds the services of `architecture`.
     ///
@@ -86,10 +92,23 @@ public final class Simulator: Sendable {
         outbox = Outbox(database: database)
         let store = TableStore(database: database)
         tables = try TableService(architecture: architecture, store: store, region: options.region)
-        identity = IdentityService(
-            architecture: architecture, naming: naming, database: database, clock: clock, outbox: outbox,
-            endpoint: { endpoint.withLockedValue { $0 } })
-        services = [tables, identity]
+        let currentEndpoint: @Sendable () -> String = { endpoint.withLockedValue { $0 } }
+        let identity = IdentityService(
+            architecture: architecture, naming: naming, database: database, clock: clock, outbox: outbox, endpoint: currentEndpoint)
+        self.identity = identity
+        let messaging = MessagingService(architecture: architecture, naming: naming, outbox: outbox, clock: clock)
+        self.messaging = messaging
+        let functions = FunctionHost(
+            architecture: architecture, naming: naming, tables: tables, identity: identity, messaging: messaging,
+            logs: FunctionLogs(database: database), clock: clock, endpoint: currentEndpoint)
+        self.functions = functions
+        let naming = self.naming, clock = self.clock
+        gateways = architecture.resources(of: RestAPI.self).map {
+            Gateway(
+                api: $0, architecture: architecture, naming: naming, functions: functions, identity: identity, clock: clock,
+                endpoint: currentEndpoint)
+        }
+        services = [tables, identity] + gateways
         notices =
             try store.orphanedTables(tables.schemas).map {
                 "the state holds \($0.items) item(s) of table '\($0.table)', which the blueprint no longer declares; they are kept"
@@ -109,6 +128,7 @@ public final class Simulator: Sendable {
             answer["userPoolId"] = pool.poolId
             answer["userPoolClientId"] = pool.clientId
         }
+        answer["apiUrl"] = gateways.first?.url
         return answer
     }
 

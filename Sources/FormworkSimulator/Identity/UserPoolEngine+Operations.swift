@@ -178,6 +178,10 @@ extension UserPoolEngine {
                 return ["Destination": Self.masked(username), "DeliveryMedium": "EMAIL", "AttributeName": "email"]
             }
             if !user.enabled { throw DirectoryError.notAuthorized("User is disabled.") }
+            // The pool recovers accounts through a verified e-mail only.
+            guard user.attributes["email_verified"] == "true" else {
+                throw DirectoryError.invalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
+            }
             return try issueCode(db, for: user, purpose: .forgotPassword)
         }
     }

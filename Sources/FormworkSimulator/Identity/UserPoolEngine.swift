@@ -283,6 +283,17 @@ final class UserPoolEngine: Sendable {
         return user
     }
 
+    /// Why an ID token is refused, as API Gateway's Cognito authorizer checks it; `nil` claims
+    /// never pass. The claims when the signature, issuer, audience, `token_use` and expiry (by
+    /// the simulator's clock) all hold.
+    func verifiedIdTokenClaims(_ token: String) -> [String: Any]? {
+        guard let key = try? signingKey(), let claims = key.verifiedClaims(of: token), claims["iss"] as? String == issuer,
+            claims["aud"] as? String == clientId, claims["token_use"] as? String == "id", let exp = claims["exp"] as? Int,
+            clock.now().timeIntervalSince1970 < TimeInterval(exp)
+        else { return nil }
+        return claims
+    }
+
     func revokeTokens(_ db: Database, of user: PoolUser) throws {
         try db.execute(
             sql: "UPDATE identityRefreshTokens SET revoked = 1 WHERE poolId = ? AND username = ?", arguments: [poolId, user.username])

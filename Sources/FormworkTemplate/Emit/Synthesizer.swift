@@ -173,16 +173,13 @@ struct EmitContext {
 
     /// A resource's value for `attribute` (environment variables, CORS origins).
     func attributeValue(_ id: ResourceID, _ attribute: ResourceAttribute) -> TemplateValue {
-        switch (id.kind, attribute) {
-        case (.topic, .default), (.topic, .arn): .ref(id.name)
-        case (.topic, .name): .getAtt(id.name, "TopicName")
-        case (.userPool, .clientID): .ref("\(id.name)Client")
-        case (.userPool, .arn), (.table, .arn), (.bucket, .arn), (.function, .arn), (.encryptionKey, .arn): .getAtt(id.name, "Arn")
-        case (.restAPI, .url): .sub("https://${\(id.name)}.execute-api.${AWS::Region}.${AWS::URLSuffix}/\(resolve(id, as: RestAPI.self)?.stage ?? "")")
-        case (.distribution, .url), (.distribution, .default): .sub("https://${\(id.name).DomainName}")
-        case (.parameter, _): .ref(id.name)
-        case (.emailIdentity, _): .string(resolve(id, as: EmailIdentity.self)?.identity ?? "")
-        default: .ref(id.name)
+        switch architecture.resolution(of: id, attribute) {
+        case .physicalID: .ref(id.name)
+        case .attribute(let name): .getAtt(id.name, name)
+        case .appClientID: .ref("\(id.name)Client")
+        case .apiURL(let stage): .sub("https://${\(id.name)}.execute-api.${AWS::Region}.${AWS::URLSuffix}/\(stage)")
+        case .distributionURL: .sub("https://${\(id.name).DomainName}")
+        case .literal(let value): .string(value)
         }
     }
 }

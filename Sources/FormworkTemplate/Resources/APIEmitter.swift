@@ -66,7 +66,7 @@ extension EmitContext {
                 case .literal(let text): .string("'\(text)'")
                 case .distribution(let id, _): .if("HasCustomDomain", .sub("'https://${DomainName}'"), .sub("'https://${\(id.name).DomainName}'"))
                 }
-            let methods = Set(api.routes.map(\.method.rawValue)).union(["OPTIONS"]).sorted().joined(separator: ",")
+            let methods = api.corsAllowedMethods.joined(separator: ",")
             return .map([
                 "AllowOrigin": origin,
                 "AllowMethods": .string("'\(methods)'"),

@@ -1,0 +1,175 @@
+import Formwork
+import FormworkRuntime
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Runs the model's functions in process, as Lambda runs them: each function's handler is built
+/// once (a cold start) from `Services` whose clients are checked against the function's grants,
+/// whose environment is the model's, resolved to local names and ARNs, and whose clock is the
+/// simulator's. Invocations keep the function's timeout and reserved concurrency, and write
+/// `START`, `END` and `REPORT` lines to its log group.
+public final class FunctionHost: Sendable {
+    /// Why an invocation gave no answer.
+    public enum Failure: Error, Equatable, Sendable {
+        /// More invocations at once than the function's reserved concurrency.
+        case throttled
+        /// The handler ran past the function's timeout (seconds).
+        case timedOut(Int)
+        /// The handler threw.
+        case unhandled(String)
+    }
+
+    let architecture: Architecture
+    let naming: LocalResources
+    let tables: TableService
+    let identity: IdentityService
+    let messaging: MessagingService
+    /// The functions' log groups.
+    public let logs: FunctionLogs
+    let clock: SimulatorClock
+    let endpoint: @Sendable () -> String
+    private let instances = NIOLockedValueBox<[String: Instance]>([:])
+    private let running = NIOLockedValueBox<[String: Int]>([:])
+
+    /// A cold-started function: its services and its handler.
+    struct Instance: Sendable {
+        var services: Services
+        var api: (any APIHandler)?
+        var initDuration: Duration
+    }
+
+    init(
+        architecture: Architecture, naming: LocalResources, tables: TableService, identity: IdentityService, messaging: MessagingService,
+        logs: FunctionLogs, clock: SimulatorClock, endpoint: @escaping @Sendable () -> String
+    ) {
+        self.architecture = architecture
+        self.naming = naming
+        self.tables = tables
+        self.identity = identity
+        self.messaging = messaging
+        self.logs = logs
+        self.clock = clock
+        self.endpoint = endpoint
+    }
+
+    /// The function's local name.
+    public func functionName(_ function: Function) -> String { function.functionName ?? function.name }
+
+    /// The function's log group: `/aws/lambda/<name>`.
+    public func logGroup(_ function: Function) -> String { "/aws/lambda/\(functionName(function))" }
+
+    /// The function's environment: the model's variables, references resolved to local names
+    /// and ARNs, and the variables Lambda itself sets.
+    public func environment(of function: Function) -> [String: String] {
+        var environment: [String: String] = [
+            "AWS_REGION": naming.region, "AWS_DEFAULT_REGION": naming.region, "AWS_LAMBDA_FUNCTION_NAME": functionName(function),
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(function.memory), "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_LOG_GROUP_NAME": logGroup(function),
+        ]
+        for variable in function.environment {
+            switch variable.value {
+            case .literal(let value): environment[variable.key] = value
+            case .attribute(let id, let attribute, _):
+                environment[variable.key] = naming.value(of: id, attribute, in: architecture, endpoint: endpoint())
+            }
+        }
+        return environment
+    }
+
+    /// The `Services` the function's handler is built with: clients checked against its grants.
+    public func services(for function: Function) -> Services {
+        let permissions = Permissions(function: function, architecture: architecture, naming: naming)
+        return Services(
+            tables: GrantedTables(tables: tables, permissions: permissions),
+            notifications: GrantedNotifications(messaging: messaging, permissions: permissions),
+            users: GrantedDirectory(directory: identity.directory, permissions: permissions),
+            environment: environment(of: function), clock: clock.clock)
+    }
+
+    private func instance(of function: Function) -> Instance {
+        instances.withLockedValue { instances in
+            if let instance = instances[function.name] { return instance }
+            let started = ContinuousClock.now
+            let services = services(for: function)
+            let api = function.apiHandler.map { $0.init(services: services) }
+            let instance = Instance(services: services, api: api, initDuration: ContinuousClock.now - started)
+            instances[function.name] = instance
+            return instance
+        }
+    }
+
+    /// Invokes the function's API handler with a proxy event, within its timeout and concurrency.
+    public func invoke(_ function: Function, event: APIGatewayRequest) async -> Result<APIGatewayResponse, Failure> {
+        let limit = function.reservedConcurrency
+        let admitted = running.withLockedValue { running -> Bool in
+            let current = running[function.name, default: 0]
+            if let limit, current >= limit { return false }
+            running[function.name] = current + 1
+            return true
+        }
+        guard admitted else { return .failure(.throttled) }
+        defer { running.withLockedValue { $0[function.name, default: 1] -= 1 } }
+
+        let coldStart = instances.withLockedValue { $0[function.name] == nil }
+        let instance = instance(of: function)
+        guard let handler = instance.api else { return .failure(.unhandled("The function's handler does not answer API requests.")) }
+        let requestId = event.requestContext.requestId
+        let group = logGroup(function)
+        let logger = FunctionLogger(logs: logs, logGroup: group, requestId: requestId, clock: clock)
+        logs.append(group, requestId: requestId, at: clock.now(), "START RequestId: \(requestId) Version: $LATEST")
+        let timeout = function.timeout.seconds
+        let context = HandlerContext(
+            requestId: requestId, functionName: functionName(function), deadline: clock.now().addingTimeInterval(TimeInterval(timeout)), logger: logger)
+        let started = ContinuousClock.now
+        let outcome = await Self.race(seconds: timeout) { try await handler.handle(event, context: context) }
+        let elapsed = ContinuousClock.now - started
+        let result: Result<APIGatewayResponse, Failure>
+        switch outcome {
+        case .some(.success(let response)): result = .success(response)
+        case .some(.failure(let error)):
+            logger.error("Unhandled error: \(error)")
+            result = .failure(.unhandled("\(error)"))
+        case .none:
+            logs.append(group, requestId: requestId, at: clock.now(), "Task timed out after \(timeout).00 seconds")
+            result = .failure(.timedOut(timeout))
+        }
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        var report = String(
+            format: "REPORT RequestId: %@\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB", requestId, milliseconds,
+            Int(milliseconds.rounded(.up)), function.memory)
+        if coldStart {
+            let initDuration = instance.initDuration.components
+            report += String(format: "\tInit Duration: %.2f ms", Double(initDuration.attoseconds) / 1e15 + Double(initDuration.seconds) * 1000)
+        }
+        logs.append(group, requestId: requestId, at: clock.now(), "END RequestId: \(requestId)")
+        logs.append(group, requestId: requestId, at: clock.now(), report)
+        return result
+    }
+
+    /// Runs `work` in its own task; `nil` when it has not finished after `seconds` (it is then
+    /// cancelled and left to finish on its own, as a timed-out Lambda invocation is abandoned).
+    static func race<T: Sendable>(seconds: Int, _ work: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
+        let box = NIOLockedValueBox<CheckedContinuation<Result<T, any Error>?, Never>?>(nil)
+        let finish: @Sendable (Result<T, any Error>?) -> Void = { value in
+            box.withLockedValue { continuation in
+                continuation?.resume(returning: value)
+                continuation = nil
+            }
+        }
+        return await withCheckedContinuation { continuation in
+            box.withLockedValue { $0 = continuation }
+            let worker = NIOLockedValueBox<Task<Void, Never>?>(nil)
+            let timer = Task {
+                do { try await Task.sleep(for: .seconds(seconds)) } catch { return }
+                finish(nil)
+                worker.withLockedValue { $0?.cancel() }
+            }
+            worker.withLockedValue { worker in
+                worker = Task {
+                    do { finish(.success(try await work())) } catch { finish(.failure(error)) }
+                    timer.cancel()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Blueprints
+import Formwork
+import FormworkRuntime
+import FormworkSimulator
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Calls the blueprint's REST API through the simulator's router.
+struct APICaller {
+    let host: Host
+
+    var base: String {
+        let url = host.simulator.gateways[0].url
+        return String(url.dropFirst(host.simulator.endpoint.count))
+    }
+
+    struct Reply {
+        var status: Int
+        var headers: HTTPFields
+        var text: String
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
+    }
+
+    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: String? = nil, headers extra: HTTPFields = [:])
+        async throws -> Reply
+    {
+        var headers = extra
+        if let token { headers[.authorization] = token }
+        if body != nil { headers[.contentType] = "application/json" }
+        return try await host.client.execute(uri: base + path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+            Reply(status: Int($0.status.code), headers: $0.headers, text: String(buffer: $0.body))
+        }
+    }
+
+    /// Seeds a confirmed user and returns its ID token.
+    func idToken(_ email: String, groups: [String]) async throws -> String {
+        try host.simulator.identity.seed(poolId: host.poolId, email: email, password: "Permanent-Pass1!", groups: groups)
+        let signedIn = try await host.signIn(email, "Permanent-Pass1!")
+        return (signedIn.json["AuthenticationResult"] as? [String: Any])?["IdToken"] as? String ?? ""
+    }
+}
+
+@Suite("Gateway: routing, the Cognito authorizer, the proxy integration, functions in process")
+struct GatewayTests {
+    @Test("an admin invites a member, the member signs in, and they work on a task through the real handlers")
+    func endToEnd() async throws {
+        try await withHost { host in
+            let api = APICaller(host: host)
+            let admin = try await api.idToken("boss@example.com", groups: ["Admin"])
+            let invited = try await api.call(.post, "/users", token: admin, body: #"{"email":"mia@example.com","name":"Mia","role":"member"}"#)
+            #expect(invited.status == 201, "\(invited.text)")
+            let memberId = invited.json["userId"] as? String ?? ""
+            let invitation = try #require(try host.mail(to: "mia@example.com").first)
+            let temporary = try #require(invitation.body.components(separatedBy: "temporary password ").last?.components(separatedBy: " ").first)
+            let challenge = try await host.signIn("mia@example.com", temporary)
+            let answered = try await host.call(
+                "RespondToAuthChallenge",
+                [
+                    "ClientId": host.clientId, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": challenge.json["Session"] as? String ?? "",
+                    "ChallengeResponses": ["USERNAME": "mia@example.com", "NEW_PASSWORD": "Member-Pass1!x"],
+                ], signed: false)
+            let member = (answered.json["AuthenticationResult"] as? [String: Any])?["IdToken"] as? String ?? ""
+            #expect(!member.isEmpty)
+
+            let me = try await api.call(.get, "/me", token: member)
+            #expect(me.status == 200 && me.json["userId"] as? String == memberId, "\(me.text)")
+            let deadline = JSONCoding.formatDate(simulatorStart.addingTimeInterval(3 * 86_400))
+            let created = try await api.call(
+                .post, "/tasks", token: admin, body: #"{"title":"Write the report","assigneeId":"\#(memberId)","deadline":"\#(deadline)"}"#)
+            #expect(created.status == 201, "\(created.text)")
+            let taskId = created.json["taskId"] as? String ?? ""
+            let seen = try await api.call(.get, "/tasks/\(taskId)", token: member)
+            #expect(seen.status == 200 && seen.json["title"] as? String == "Write the report")
+            let forbidden = try await api.call(.post, "/tasks", token: member, body: #"{"title":"x","assigneeId":"\#(memberId)","deadline":"\#(deadline)"}"#)
+            #expect(forbidden.status == 403)
+            let updated = try await api.call(.patch, "/tasks/\(taskId)", token: member, body: #"{"version":1,"status":"in_progress"}"#)
+            #expect(updated.status == 200 && updated.json["version"] as? Int == 2, "\(updated.text)")
+            let notifications = try await api.call(.get, "/notifications", token: member)
+            #expect((notifications.json["items"] as? [[String: Any]])?.first?["type"] as? String == "task_assigned")
+
+            let logs = try await host.get("/_formwork/logs/TaskManagementFunction").json["events"] as? [[String: Any]] ?? []
+            let messages = logs.compactMap { $0["message"] as? String }
+            #expect(messages.contains { $0.hasPrefix("START RequestId: ") })
+            #expect(messages.contains { $0.hasPrefix("REPORT RequestId: ") && $0.contains("Init Duration") })
+        }
+    }
+
+    @Test("unknown routes and methods get 403 Missing Authentication Token; public routes need no token")
+    func routing() async throws {
+        try await withHost { host in
+            let api = APICaller(host: host)
+            for (method, path) in [(HTTPRequest.Method.get, "/nowhere"), (.put, "/tasks"), (.get, "/tasks/a/b")] {
+                let reply = try await api.call(method, path)
+                #expect(reply.status == 403 && reply.json["message"] as? String == "Missing Authentication Token", "\(method) \(path)")
+            }
+            #expect(try await api.call(.get, "/health").status == 200)
+            let admin = try await api.idToken("root@example.com", groups: ["Admin"])
+            let report = try await api.call(.get, "/admin/reports/weekly/2026", token: admin)
+            #expect(report.status != 403 || report.json["message"] as? String != "Missing Authentication Token", "the greedy route matches")
+        }
+    }
+
+    @Test("the authorizer refuses missing, expired, forged, foreign and access tokens with 401")
+    func authorizer() async throws {
+        try await withHost { host in
+            let api = APICaller(host: host)
+            let token = try await api.idToken("amy@example.com", groups: ["TeamMember"])
+            #expect(try await api.call(.get, "/notifications", token: token).status == 200)
+            #expect(try await api.call(.get, "/notifications", token: "Bearer \(token)").status == 200)
+            let unauthorized: [String?] = [
+                nil, "garbage", String(token.dropLast(3)) + "abc",
+                Self.token(header: #"{"alg":"none"}"#, payloadOf: token, signature: ""),
+                Self.token(header: #"{"alg":"HS256","kid":"x"}"#, payloadOf: token, signature: "c2ln"),
+                Self.resigned(token, claims: ["aud": "someone-else"]),
+            ]
+            for candidate in unauthorized {
+                let reply = try await api.call(.get, "/notifications", token: candidate)
+                #expect(reply.status == 401 && reply.json["message"] as? String == "Unauthorized", "\(candidate ?? "none")")
+            }
+            let signedIn = try await host.signIn("amy@example.com", "Permanent-Pass1!")
+            let access = (signedIn.json["AuthenticationResult"] as? [String: Any])?["AccessToken"] as? String
+            #expect(try await api.call(.get, "/notifications", token: access).status == 401, "an access token is not an ID token")
+            await host.simulator.advanceClock(by: 7200)
+            #expect(try await api.call(.get, "/notifications", token: token).status == 401, "expired on the simulator's clock")
+        }
+    }
+
+    @Test("validation, payload limit, throttling and CORS")
+    func requestRules() async throws {
+        try await withHost { host in
+            let api = APICaller(host: host)
+            let admin = try await api.idToken("val@example.com", groups: ["Admin"])
+            let invalid = try await api.call(.post, "/tasks", token: admin, body: #"{"title": 5}"#)
+            #expect(invalid.status == 400 && invalid.json["message"] as? String == "Invalid request body")
+            let huge = String(repeating: "x", count: 10 * 1024 * 1024 + 10)
+            #expect(try await api.call(.post, "/tasks", token: admin, body: huge).status == 413)
+            let preflight = try await api.call(.options, "/tasks")
+            #expect(preflight.status == 204)
+            #expect(preflight.headers[HTTPField.Name("Access-Control-Allow-Methods")!]?.contains("PATCH") == true)
+            let answered = try await api.call(.get, "/notifications", token: admin)
+            #expect(answered.headers[HTTPField.Name("Access-Control-Allow-Origin")!] == host.simulator.endpoint)
+            var statuses: [Int] = []
+            for _ in 0..<120 { statuses.append(try await api.call(.get, "/health").status) }
+            #expect(statuses.contains(429), "the dev stage bursts to 100 requests")
+            await host.simulator.advanceClock(by: 10)
+            #expect(try await api.call(.get, "/health").status == 200, "the bucket refills on the simulator's clock")
+        }
+    }
+
+    @Test("IAM from the grants: a call the function has no grant for is denied in AWS's words")
+    func iamDenial() async throws {
+        let architecture = TaskManagementBlueprint().architecture(for: .dev)
+        try await withHost(architecture: architecture) { host in
+            let function = try #require(architecture.resources(of: Function.self).first { $0.name == "AdminDashboardFunction" })
+            let services = host.simulator.functions.services(for: function)
+            let tasks = services.environment[ConfigurationKeysForTests.tasksTable] ?? ""
+            _ = try await services.tables.scan(table: tasks, ScanRequest())
+            do {
+                try await services.tables.putItem(table: tasks, item: ["taskId": "t1"], condition: nil)
+                Issue.record("the dashboard has only read grants")
+            } catch let error as TableError {
+                #expect(error.awsErrorCode == "AccessDeniedException")
+                #expect(
+                    error.message
+                        == "User: arn:aws:sts::000000000000:assumed-role/AdminDashboardFunctionRole/taskmgmt-dev-admin-dashboard is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/taskmgmt-dev-tasks because no identity-based policy allows the dynamodb:PutItem action"
+                )
+            }
+            await #expect(throws: DirectoryError.self) {
+                _ = try await services.users.adminGetUser(userPoolId: host.poolId, username: "a@example.com")
+            }
+            #expect(tasks == "taskmgmt-dev-tasks")
+            let userFunction = try #require(architecture.resources(of: Function.self).first { $0.name == "UserManagementFunction" })
+            #expect(host.simulator.functions.environment(of: userFunction)["USER_POOL_ID"] == host.poolId)
+        }
+    }
+
+    static func token(header: String, payloadOf token: String, signature: String) -> String {
+        let payload = token.split(separator: ".").dropFirst().first.map(String.init) ?? ""
+        let encodedHeader = Data(header.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        return "\(encodedHeader).\(payload).\(signature)"
+    }
+
+    /// The token with changed claims and its original signature (so the signature no longer holds).
+    static func resigned(_ token: String, claims: [String: Any]) -> String {
+        let parts = token.split(separator: ".").map(String.init)
+        var payload = decodeJSON(parts[1]) ?? [:]
+        for (key, value) in claims { payload[key] = value }
+        let encoded = (try? JSONSerialization.data(withJSONObject: payload))?.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "") ?? ""
+        return "\(parts[0]).\(encoded).\(parts[2])"
+    }
+}
+
+/// The task-management configuration keys the tests read.
+enum ConfigurationKeysForTests {
+    static let tasksTable = "TASKS_TABLE"
+}
