@@ -4,9 +4,9 @@ SHELL := /bin/bash
 CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
 BIN = $(shell swift build --show-bin-path)
 
-.PHONY: test deps lint build swift-test check cli-test templates sdk-test consumer-test bench synth
+.PHONY: test deps lint build swift-test check cli-test templates audit sdk-test consumer-test bench synth
 
-test: deps lint build swift-test check cli-test templates sdk-test consumer-test
+test: deps lint build swift-test check cli-test templates audit sdk-test consumer-test
 	@echo "make test: all suites passed"
 
 deps:
@@ -36,6 +36,11 @@ templates: build
 	"$(BIN)/formwork" synth --all --output .build/fresh-output > /dev/null
 	python3 scripts/validate_templates.py output --checkov "$(CHECKOV)"
 	python3 scripts/validate_templates.py .build/fresh-output --checkov "$(CHECKOV)"
+
+# parliament over every identity, resource and trust policy of the committed output/;
+# findings not explained in scripts/audit_policies_allow.json fail.
+audit:
+	python3 scripts/audit_policies.py output
 
 # boto3 against `formwork simulate` and against moto's server, the same scenario on both.
 sdk-test: build

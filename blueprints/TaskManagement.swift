@@ -184,7 +184,7 @@ public struct TaskManagementBlueprint: Blueprint {
             Route(.post, "/notifications/{notificationId}/read", to: taskFunction, summary: "Mark a notification read")
             Route(.get, "/admin/dashboard", to: dashboardFunction, groups: [admin], summary: "Summary of all work")
                 .cache(ttl: prod ? .seconds(60) : nil)
-            Route(.any, "/admin/reports/{proxy+}", to: dashboardFunction, groups: [admin], summary: "Admin reports")
+            Route(.get, "/admin/reports/{proxy+}", to: dashboardFunction, groups: [admin], summary: "Admin reports")
         }
         .cors(.site(cdn))
         .throttling(rate: prod ? 200 : 50, burst: prod ? 400 : 100)

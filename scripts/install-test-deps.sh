@@ -4,13 +4,22 @@
 #   - cfn-lint and aws-sam-translator, pinned, into the Python that runs the validator
 #     ($PYTHON, default python3);
 #   - checkov, pinned, into .venv-checkov/ at the repository root (git-ignored), because it
-#     pins its own versions of boto3 and other libraries cfn-lint and the SAM translator share.
+#     pins its own versions of boto3 and other libraries cfn-lint and the SAM translator share;
+#   - parliament (scripts/audit_policies.py), pinned, into $PYTHON next to cfn-lint: it requires
+#     only boto3, jmespath, pyyaml (unpinned, so the versions already installed satisfy it) and
+#     json-cfg, so it shares the interpreter without a conflict. It imports pkg_resources, which
+#     setuptools 82 removed; setuptools is pinned below 81 only when pkg_resources is missing.
 # Safe to run again: every step first checks whether it is already done.
 set -euo pipefail
 
 CFN_LINT_VERSION=1.51.0
 SAM_TRANSLATOR_VERSION=1.110.0
 CHECKOV_VERSION=3.3.30
+PARLIAMENT_VERSION=1.6.4
+# parliament's own requirements that nothing else here installs: json-cfg and what it needs.
+JSON_CFG_VERSION=0.4.2
+KWONLY_ARGS_VERSION=1.0.10
+SETUPTOOLS_WITH_PKG_RESOURCES=80.10.2
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
@@ -28,6 +37,8 @@ log() { printf '%s\n' "install-test-deps: $*"; }
 apt_missing=()
 if command -v dpkg >/dev/null 2>&1; then
     dpkg -s libyaml-dev >/dev/null 2>&1 || apt_missing+=(libyaml-dev)
+    # zlib's headers, for the simulator's gzip (compress-nio links the system zlib).
+    dpkg -s zlib1g-dev >/dev/null 2>&1 || apt_missing+=(zlib1g-dev)
     # `python3 -m venv` needs ensurepip, which Debian ships separately in python3-venv.
     if ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
         apt_missing+=(python3-venv)
@@ -78,6 +89,23 @@ fi
 log "tests/sdk/requirements.txt"
 "$PYTHON" -m pip install --disable-pip-version-check --quiet -r "$REPO/tests/sdk/requirements.txt"
 
+# --- parliament (scripts/audit_policies.py) -------------------------------------------------
+
+# After tests/sdk/requirements.txt, so boto3 is already at its pin when parliament asks for any boto3.
+wanted=()
+[ "$(installed_version "$PYTHON" parliament)" = "$PARLIAMENT_VERSION" ] || wanted+=("parliament==$PARLIAMENT_VERSION")
+[ "$(installed_version "$PYTHON" json-cfg)" = "$JSON_CFG_VERSION" ] || wanted+=("json-cfg==$JSON_CFG_VERSION")
+[ "$(installed_version "$PYTHON" kwonly-args)" = "$KWONLY_ARGS_VERSION" ] || wanted+=("kwonly-args==$KWONLY_ARGS_VERSION")
+if ! "$PYTHON" -c 'import pkg_resources' >/dev/null 2>&1; then
+    wanted+=("setuptools==$SETUPTOOLS_WITH_PKG_RESOURCES")
+fi
+if [ "${#wanted[@]}" -gt 0 ]; then
+    log "installing ${wanted[*]}"
+    "$PYTHON" -m pip install --disable-pip-version-check --quiet "${wanted[@]}"
+else
+    log "parliament $PARLIAMENT_VERSION already installed"
+fi
+
 # --- checkov in its own virtual environment -----------------------------------------------
 
 if [ -x "$CHECKOV_VENV/bin/checkov" ] \
@@ -93,3 +121,4 @@ else
 fi
 
 log "done: validate with  $PYTHON scripts/validate_templates.py output --checkov $CHECKOV_VENV/bin/checkov"
+log "      audit policies with  $PYTHON scripts/audit_policies.py output"

@@ -3,7 +3,13 @@ import FormworkRuntime
 /// `GET /admin/dashboard` (administrators only): task totals by status, overdue and
 /// due-soon counts, the completion rate and a summary per assignee. Also answers the
 /// public `GET /health` with `{"status":"ok"}`.
-public struct AdminDashboardHandler: APIHandler {
+public struct AdminDashboardHandler: RoutedAPIHandler {
+    /// The routes this handler answers, and who may call them.
+    public static let routes = [dashboardRoute, reportsRoute, healthRoute]
+    static let dashboardRoute = HandlerRoute("GET", "/admin/dashboard", .groups([GroupNames.admin]))
+    static let reportsRoute = HandlerRoute("GET", "/admin/reports/{proxy+}", .groups([GroupNames.admin]))
+    static let healthRoute = HandlerRoute("GET", "/health", .anyone)
+
     private let services: Services
 
     /// Creates the handler with the clients and settings it may use.
@@ -14,11 +20,11 @@ public struct AdminDashboardHandler: APIHandler {
     /// Answers one request to the dashboard or the health check.
     public func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         await Router.respond(
-            to: request, context: context,
-            routes: [
-                Route("GET", "/admin/dashboard", .admin) { _ in try await dashboard() },
-                Route("GET", "/admin/reports/{proxy+}", .admin) { try await report($0) },
-                Route("GET", "/health", .everyone) { _ in try .json(["status": "ok"]) },
+            to: request, context: context, routes: Self.routes,
+            actions: [
+                Self.dashboardRoute: { _ in try await dashboard() },
+                Self.reportsRoute: { try await report($0) },
+                Self.healthRoute: { _ in try .json(["status": "ok"]) },
             ])
     }
 

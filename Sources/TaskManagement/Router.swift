@@ -1,34 +1,8 @@
 import FormworkRuntime
 import Foundation
 
-/// Who may call a route.
-enum Access: Sendable {
-    /// Anyone, signed in or not.
-    case everyone
-    /// Any signed-in user (a `sub` claim); otherwise `401`.
-    case signedIn
-    /// Members of the `Admin` group; other signed-in users get `403`.
-    case admin
-}
-
-/// One route of a handler: a method and a resource template (`/tasks/{taskId}`), who may
-/// call it, and what answers it.
-struct Route: Sendable {
-    var method: String
-    var resource: String
-    var access: Access
-    var action: @Sendable (RouteRequest) async throws -> APIGatewayResponse
-
-    init(
-        _ method: String, _ resource: String, _ access: Access,
-        _ action: @escaping @Sendable (RouteRequest) async throws -> APIGatewayResponse
-    ) {
-        self.method = method
-        self.resource = resource
-        self.access = access
-        self.action = action
-    }
-}
+/// A route's work, given the request.
+typealias RouteAction = @Sendable (RouteRequest) async throws -> APIGatewayResponse
 
 /// A request on its way to a route: the event, the invocation's context, the caller, and
 /// the path parameters.
@@ -78,37 +52,31 @@ struct RouteRequest: Sendable {
 enum Router {
     /// The response of the matching route, or the error response.
     static func respond(
-        to event: APIGatewayRequest, context: HandlerContext, routes: [Route]
+        to event: APIGatewayRequest, context: HandlerContext, routes: [HandlerRoute], actions: [HandlerRoute: RouteAction]
     ) async -> APIGatewayResponse {
         let method = event.httpMethod.uppercased()
-        guard let (candidates, pathParameters) = match(event, routes: routes) else {
+        switch RouteDispatch.route(for: event, in: routes) {
+        case .notFound:
             return APIError.notFound("No route for \(method) \(event.path).").response
-        }
-        guard let route = candidates.first(where: { $0.method == method }) else {
-            let allowed = candidates.map(\.method).joined(separator: ", ")
-            var response = APIError(
-                status: 405, code: "MethodNotAllowed", message: "\(method) is not allowed on \(event.resource)."
-            ).response
-            response.headers["Allow"] = allowed
+        case .methodNotAllowed(let allowed):
+            var response = APIError(status: 405, code: "MethodNotAllowed", message: "\(method) is not allowed on \(event.resource).").response
+            response.headers["Allow"] = allowed.joined(separator: ", ")
             return response
-        }
-
-        let caller = Caller(event)
-        switch route.access {
-        case .everyone:
-            break
-        case .signedIn, .admin:
-            guard let caller else { return .unauthorized }
-            if route.access == .admin, !caller.isAdmin {
-                return APIError.forbidden("Only administrators may do this.").response
+        case .unauthorized:
+            return .unauthorized
+        case .forbidden:
+            return APIError.forbidden("Only administrators may do this.").response
+        case .route(let route, let pathParameters):
+            guard let action = actions[route] else {
+                context.logger.error("No action for the declared route \(route)")
+                return APIError(status: 500, code: "InternalError", message: "The request could not be completed.").response
             }
-        }
-
-        let request = RouteRequest(event: event, context: context, pathParameters: pathParameters, caller: caller)
-        do {
-            return try await route.action(request)
-        } catch {
-            return response(for: error, logger: context.logger)
+            let request = RouteRequest(event: event, context: context, pathParameters: pathParameters, caller: Caller(event))
+            do {
+                return try await action(request)
+            } catch {
+                return response(for: error, logger: context.logger)
+            }
         }
     }
 
@@ -130,36 +98,5 @@ enum Router {
             return APIError(status: 500, code: "InternalError", message: "The request could not be completed.")
                 .response
         }
-    }
-
-    /// The routes whose resource matches the request, and the path parameters: by the
-    /// event's `resource` template first, by its `path` when no template matches.
-    private static func match(_ event: APIGatewayRequest, routes: [Route]) -> ([Route], [String: String])? {
-        let byResource = routes.filter { $0.resource == event.resource }
-        if !byResource.isEmpty { return (byResource, event.pathParameters) }
-        for route in routes {
-            if let parameters = parameters(of: event.path, template: route.resource) {
-                return (routes.filter { $0.resource == route.resource }, parameters)
-            }
-        }
-        return nil
-    }
-
-    /// The values of `template`'s `{name}` segments in `path`, or `nil` when it does not fit.
-    private static func parameters(of path: String, template: String) -> [String: String]? {
-        let pathSegments = path.split(separator: "/", omittingEmptySubsequences: true)
-        let templateSegments = template.split(separator: "/", omittingEmptySubsequences: true)
-        guard pathSegments.count == templateSegments.count else { return nil }
-        var parameters: [String: String] = [:]
-        for (segment, pattern) in zip(pathSegments, templateSegments) {
-            if pattern.hasPrefix("{"), pattern.hasSuffix("}") {
-                parameters[String(pattern.dropFirst().dropLast())] =
-                    String(segment).removingPercentEncoding
-                    ?? String(segment)
-            } else if segment != pattern {
-                return nil
-            }
-        }
-        return parameters
     }
 }

@@ -8,7 +8,17 @@ import Foundation
 /// Administrators see and change every task; a member sees the tasks assigned to them and
 /// may change only their status. Every change carries the task's `version`; a stale one
 /// answers `409`.
-public struct TaskManagementHandler: APIHandler {
+public struct TaskManagementHandler: RoutedAPIHandler {
+    /// The routes this handler answers, and who may call them.
+    public static let routes = [createTaskRoute, listTasksRoute, getTaskRoute, updateTaskRoute, deleteTaskRoute, listNotificationsRoute, markReadRoute]
+    static let createTaskRoute = HandlerRoute("POST", "/tasks", .groups([GroupNames.admin]))
+    static let listTasksRoute = HandlerRoute("GET", "/tasks", .signedIn)
+    static let getTaskRoute = HandlerRoute("GET", "/tasks/{taskId}", .signedIn)
+    static let updateTaskRoute = HandlerRoute("PATCH", "/tasks/{taskId}", .signedIn)
+    static let deleteTaskRoute = HandlerRoute("DELETE", "/tasks/{taskId}", .groups([GroupNames.admin]))
+    static let listNotificationsRoute = HandlerRoute("GET", "/notifications", .signedIn)
+    static let markReadRoute = HandlerRoute("POST", "/notifications/{notificationId}/read", .signedIn)
+
     let services: Services
 
     /// Creates the handler with the clients and settings it may use.
@@ -19,15 +29,15 @@ public struct TaskManagementHandler: APIHandler {
     /// Answers one request to a task or notification route.
     public func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         await Router.respond(
-            to: request, context: context,
-            routes: [
-                Route("POST", "/tasks", .admin) { try await createTask($0) },
-                Route("GET", "/tasks", .signedIn) { try await listTasks($0) },
-                Route("GET", "/tasks/{taskId}", .signedIn) { try await getTask($0) },
-                Route("PATCH", "/tasks/{taskId}", .signedIn) { try await updateTask($0) },
-                Route("DELETE", "/tasks/{taskId}", .admin) { try await deleteTask($0) },
-                Route("GET", "/notifications", .signedIn) { try await listNotifications($0) },
-                Route("POST", "/notifications/{notificationId}/read", .signedIn) { try await markRead($0) },
+            to: request, context: context, routes: Self.routes,
+            actions: [
+                Self.createTaskRoute: { try await createTask($0) },
+                Self.listTasksRoute: { try await listTasks($0) },
+                Self.getTaskRoute: { try await getTask($0) },
+                Self.updateTaskRoute: { try await updateTask($0) },
+                Self.deleteTaskRoute: { try await deleteTask($0) },
+                Self.listNotificationsRoute: { try await listNotifications($0) },
+                Self.markReadRoute: { try await markRead($0) },
             ])
     }
 

@@ -6,7 +6,15 @@ import Foundation
 ///
 /// Users live in the Cognito user pool (user name = e-mail address, group `Admin` or
 /// `TeamMember`) and in the Users table (`userId` = the user's `sub`).
-public struct UserManagementHandler: APIHandler {
+public struct UserManagementHandler: RoutedAPIHandler {
+    /// The routes this handler answers, and who may call them.
+    public static let routes = [meRoute, createUserRoute, listUsersRoute, getUserRoute, updateUserRoute]
+    static let meRoute = HandlerRoute("GET", "/me", .signedIn)
+    static let createUserRoute = HandlerRoute("POST", "/users", .groups([GroupNames.admin]))
+    static let listUsersRoute = HandlerRoute("GET", "/users", .groups([GroupNames.admin]))
+    static let getUserRoute = HandlerRoute("GET", "/users/{userId}", .signedIn)
+    static let updateUserRoute = HandlerRoute("PATCH", "/users/{userId}", .groups([GroupNames.admin]))
+
     private let services: Services
 
     /// Creates the handler with the clients and settings it may use.
@@ -17,13 +25,13 @@ public struct UserManagementHandler: APIHandler {
     /// Answers one request to a user route.
     public func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         await Router.respond(
-            to: request, context: context,
-            routes: [
-                Route("GET", "/me", .signedIn) { try await me($0) },
-                Route("POST", "/users", .admin) { try await createUser($0) },
-                Route("GET", "/users", .admin) { try await listUsers($0) },
-                Route("GET", "/users/{userId}", .signedIn) { try await getUser($0) },
-                Route("PATCH", "/users/{userId}", .admin) { try await updateUser($0) },
+            to: request, context: context, routes: Self.routes,
+            actions: [
+                Self.meRoute: { try await me($0) },
+                Self.createUserRoute: { try await createUser($0) },
+                Self.listUsersRoute: { try await listUsers($0) },
+                Self.getUserRoute: { try await getUser($0) },
+                Self.updateUserRoute: { try await updateUser($0) },
             ])
     }
 

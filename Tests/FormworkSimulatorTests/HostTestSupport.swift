@@ -124,10 +124,13 @@ func withHost<Value: Sendable>(
 ) async throws -> Value {
     let simulator = try Simulator(
         architecture: architecture, environment: .dev,
-        options: .init(state: directory.map { .directory($0) } ?? .inMemory, clock: clock))
+        options: .init(state: directory.map { .directory($0) } ?? .inMemory, clock: clock, root: packageRoot))
     let app = Application(router: simulator.makeRouter())
     return try await app.test(.router) { client in try await body(Host(simulator: simulator, client: client)) }
 }
+
+/// The package's root folder, where the blueprint's relative paths start.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A fresh state directory.
 func temporaryStateDirectory() -> String {

@@ -72,9 +72,9 @@ struct BlueprintSynthTests {
         #expect(tasks.value(at: "Events", "PostTasks", "Properties", "RequestModel", "Model") == "CreateTask")
         #expect(tasks.value(at: "Events", "PostTasks", "Properties", "RequestModel", "ValidateBody") == .bool(true))
         #expect(tasks.value(at: "Events", "GetTasksTaskId", "Properties", "Path") == "/tasks/{taskId}")
-        let greedy = try #require(dashboard.value(at: "Events", "AnyAdminReportsProxy", "Properties"))
+        let greedy = try #require(dashboard.value(at: "Events", "GetAdminReportsProxy", "Properties"))
         #expect(greedy["Path"] == "/admin/reports/{proxy+}")
-        #expect(greedy["Method"] == "any")
+        #expect(greedy["Method"] == "get")
         let cacheKeys = tasks.value(at: "Events", "GetTasks", "Properties", "RequestParameters")?.items.compactMap {
             if case .map(let entries) = $0 { return entries.first?.key }
             return nil

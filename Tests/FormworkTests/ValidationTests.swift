@@ -1,3 +1,4 @@
+import Blueprints
 import Formwork
 import FormworkRuntime
 import FormworkTemplate
@@ -278,5 +279,56 @@ struct ValidationTests {
             }
         }
         #expect(diagnostics(architecture).isEmpty)
+    }
+}
+
+/// A handler that declares its routes: `GET /things` for members of Staff, public `GET /ping`.
+struct DeclaringHandler: RoutedAPIHandler {
+    static let routes = [HandlerRoute("GET", "/things", .groups(["Staff"])), HandlerRoute("GET", "/ping", .anyone)]
+    init(services: Services) {}
+    func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse { .noContent() }
+}
+
+@Suite("Validation: routes said once, by the handler and checked in the blueprint")
+struct RouteAgreementTests {
+    let staff = UserGroup("Staff")
+
+    @Test("a route the handler does not answer is an error at the route's line")
+    func unansweredMethod() {
+        let pool = UserPool("Pool").groups(staff)
+        let function = Function("Things", handler: DeclaringHandler.self)
+        let line = #line + 3
+        let architecture = Architecture("Routes") {
+            pool
+            function
+            RestAPI("Api", stage: "dev", authorizer: pool) {
+                Route(.any, "/things", to: function, groups: [staff])
+                Route(.get, "/things", to: function, groups: [staff])
+                Route(.get, "/ping", to: function, access: .public)
+            }
+        }
+        expectError(architecture, "route ANY /things targets FormworkTests.DeclaringHandler, which does not answer it", line: line + 2)
+    }
+
+    @Test("different callers are an error; a declared route that is not routed is an error at the API")
+    func callersAndUnrouted() {
+        let pool = UserPool("Pool").groups(staff)
+        let function = Function("Things", handler: DeclaringHandler.self)
+        let line = #line + 3
+        let architecture = Architecture("Routes") {
+            pool
+            function
+            RestAPI("Api", stage: "dev", authorizer: pool) {
+                Route(.get, "/things", to: function)
+            }
+        }
+        expectError(architecture, "route GET /things lets any signed-in user call, but FormworkTests.DeclaringHandler lets members of Staff call it", line: line + 2)
+        expectError(architecture, "answers GET /ping, but API 'Api' routes no such request to function 'Things'", line: line + 1)
+    }
+
+    @Test("the blueprint's routes agree with the task-management handlers")
+    func blueprintAgrees() {
+        let problems = diagnostics(TaskManagementBlueprint().architecture(for: .dev)).filter { $0.message.contains("answer") }
+        #expect(problems.isEmpty, "\(problems.map(\.description))")
     }
 }

@@ -31,6 +31,9 @@ public struct Route: Sendable {
     public var function: ResourceID
     let functionDeclaredAt: SourceLocation
     let functionAnswersRequests: Bool
+    /// The routes the target function's handler declares, when it declares them.
+    let handlerRoutes: [HandlerRoute]?
+    let handlerName: String
     /// Who may call it.
     public var access: RouteAccess
     /// The body schema the API validates before invoking the function.
@@ -75,6 +78,8 @@ public struct Route: Sendable {
         self.function = function.id
         self.functionDeclaredAt = function.location
         self.functionAnswersRequests = function.apiHandler != nil
+        self.handlerRoutes = (function.apiHandler as? any RoutedAPIHandler.Type)?.routes
+        self.handlerName = function.handlerName
         self.access = access
         self.body = body
         self.summary = summary
@@ -102,6 +107,15 @@ public struct Route: Sendable {
 
     /// The path's segments.
     public var segments: [PathSegment] { PathSegment.parse(path) }
+
+    /// Who may call, as a handler declares it.
+    var callers: RouteCallers {
+        switch access {
+        case .public: .anyone
+        case .signedIn(let groups) where groups.isEmpty: .signedIn
+        case .signedIn(let groups): .groups(groups.map(\.name))
+        }
+    }
 }
 
 /// One segment of a route path.

@@ -133,4 +133,16 @@ public struct SecurityHeaders: Sendable, Hashable {
         self.referrerPolicy = referrerPolicy
         self.frameOptions = frameOptions
     }
+
+    /// The response headers these settings add to every answer, as browsers receive them.
+    public var httpHeaders: [(name: String, value: String)] {
+        [
+            ("Strict-Transport-Security", "max-age=\(hstsMaxAge.seconds); includeSubDomains; preload"),
+            ("Content-Security-Policy", contentSecurityPolicy),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", frameOptions),
+            ("Referrer-Policy", referrerPolicy),
+            ("X-XSS-Protection", "1; mode=block"),
+        ]
+    }
 }

@@ -30,6 +30,7 @@ enum RouteRules {
             }
         }
         problems += conflicts(in: api.routes)
+        problems += handlerAgreement(api)
         if api.throttling.rate <= 0 || api.throttling.burst <= 0 || api.throttling.rate > 10_000 || api.throttling.burst > 5_000 {
             problems.append(
                 .error("API '\(api.name)': throttling needs a rate of 1 to 10000 requests/s and a burst of 1 to 5000", at: api.location(of: "throttling")))
@@ -52,6 +53,43 @@ enum RouteRules {
         }
         for range in api.deniedSourceRanges where !isCIDR(range) {
             problems.append(.error("API '\(api.name)': '\(range)' is not an IPv4 CIDR range", at: api.location(of: "deny")))
+        }
+        return problems
+    }
+
+    /// A route and the handler it targets say the same: the handler answers the method and
+    /// path, with the same callers; and every route a handler declares is routed to it.
+    private static func handlerAgreement(_ api: RestAPI) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        for route in api.routes {
+            guard let declared = route.handlerRoutes else { continue }
+            let method = route.method.rawValue
+            guard let match = declared.first(where: { $0.path == route.path && $0.method == method }) else {
+                let answers = declared.filter { $0.path == route.path }.map(\.method)
+                let detail = answers.isEmpty ? "it declares no route \(route.path)" : "it answers \(route.path) with \(answers.joined(separator: ", ")) only"
+                problems.append(
+                    .error(
+                        "route \(method) \(route.path) targets \(route.handlerName), which does not answer it: \(detail)", at: route.location,
+                        notes: [.init("function '\(route.function.name)' declared here", at: route.functionDeclaredAt)]))
+                continue
+            }
+            if match.callers != route.callers {
+                problems.append(
+                    .error(
+                        "route \(method) \(route.path) lets \(route.callers) call, but \(route.handlerName) lets \(match.callers) call it",
+                        at: route.location))
+            }
+        }
+        var reported: Set<String> = []
+        for route in api.routes {
+            guard let declared = route.handlerRoutes, reported.insert(route.function.name).inserted else { continue }
+            let routed = Set(api.routes.filter { $0.function == route.function }.map { "\($0.method.rawValue) \($0.path)" })
+            for missing in declared where !routed.contains(missing.description) {
+                problems.append(
+                    .error(
+                        "\(route.handlerName) answers \(missing), but API '\(api.name)' routes no such request to function '\(route.function.name)'",
+                        at: api.location, notes: [.init("function '\(route.function.name)' declared here", at: route.functionDeclaredAt)]))
+            }
         }
         return problems
     }

@@ -32,12 +32,18 @@ public final class Simulator: Sendable {
         public var region: String
         /// The clock: real (the default) or virtual.
         public var clock: SimulatorClock
+        /// Where the model's relative paths (a bucket's site folder) start: the package root.
+        public var root: URL
 
-        /// Options; in memory, `us-east-1` and the real clock by default.
-        public init(state: State = .inMemory, region: String = "us-east-1", clock: SimulatorClock = .real()) {
+        /// Options; in memory, `us-east-1`, the real clock and the current directory by default.
+        public init(
+            state: State = .inMemory, region: String = "us-east-1", clock: SimulatorClock = .real(),
+            root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        ) {
             self.state = state
             self.region = region
             self.clock = clock
+            self.root = root
         }
     }
 
@@ -61,6 +67,8 @@ public final class Simulator: Sendable {
     public let functions: FunctionHost
     /// One API Gateway per REST API of the model.
     public let gateways: [Gateway]
+    /// The distribution and its site, when the model has one with site content.
+    public let site: SiteService?
     /// Stored state that the model no longer describes, kept and reported, never deleted.
     public let notices: [String]
 
@@ -108,7 +116,9 @@ public final class Simulator: Sendable {
                 api: $0, architecture: architecture, naming: naming, functions: functions, identity: identity, clock: clock,
                 endpoint: currentEndpoint)
         }
-        services = [tables, identity] + gateways
+        let configuration = NIOLockedValueBox<@Sendable () -> [String: String]>({ [:] })
+        site = SiteService.make(architecture: architecture, root: options.root) { configuration.withLockedValue { $0 }() }
+        services = [tables, identity] + gateways + [site].compactMap { $0 }
         notices =
             try store.orphanedTables(tables.schemas).map {
                 "the state holds \($0.items) item(s) of table '\($0.table)', which the blueprint no longer declares; they are kept"
@@ -116,6 +126,7 @@ public final class Simulator: Sendable {
             + identity.orphanedPools(in: database).map {
                 "the state holds \($0.users) user(s) of user pool '\($0.poolId)', which the blueprint no longer declares; they are kept"
             }
+        configuration.withLockedValue { $0 = { [weak self] in self?.webConfiguration ?? [:] } }
     }
 
     /// Where the simulator listens (`http://host:port`), once ``run(host:port:onReady:)`` bound it.
@@ -129,7 +140,13 @@ public final class Simulator: Sendable {
             answer["userPoolClientId"] = pool.clientId
         }
         answer["apiUrl"] = gateways.first?.url
+        if site != nil { answer["siteUrl"] = endpoint }
         return answer
+    }
+
+    /// The site's `/config.json`: what the web app needs to sign in and call the API.
+    public var webConfiguration: [String: String] {
+        endpoints.filter { ["region", "userPoolId", "userPoolClientId", "cognitoEndpoint", "apiUrl", "siteUrl"].contains($0.key) }
     }
 
     /// Runs whatever fell due by the clock's time (expired items; schedules later), once, in
@@ -172,6 +189,7 @@ public final class Simulator: Sendable {
         }
         ControlAPI(simulator: self).addRoutes(to: router)
         for service in services { service.addRoutes(to: router) }
+        router.add(middleware: Fallback(site: site))
         return router
     }
 
@@ -196,6 +214,22 @@ public final class Simulator: Sendable {
         headers[HeaderNames.requestID] = UUID().uuidString.lowercased()
         headers[HeaderNames.crc32] = String(CRC32.checksum(answer.body))
         return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+/// What answers a request no route took: the site for `GET` and `HEAD` (the distribution
+/// serves every other path), and a JSON `404` for the rest. Added last, it wraps only the
+/// router's not-found answer.
+private struct Fallback: RouterMiddleware {
+    let site: SiteService?
+
+    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+        if let site, request.method == .get || request.method == .head { return site.respond(to: request) }
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return ControlResponse.json(["message": "No route for \(request.method.rawValue) \(request.uri.path)."], status: .notFound)
+        }
     }
 }
 

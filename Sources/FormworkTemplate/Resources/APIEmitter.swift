@@ -143,11 +143,13 @@ extension EmitContext {
                                     .map([
                                         "Sid": "WriteAccessLogsOfThisRegion", "Effect": "Allow",
                                         "Action": .strings([
-                                            "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
-                                            "logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents", "logs:PutLogEvents",
+                                            "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:FilterLogEvents",
+                                            "logs:GetLogEvents", "logs:PutLogEvents",
                                         ]),
                                         "Resource": .sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"),
-                                    ])
+                                    ]),
+                                    // Listing log groups can only be granted on every resource.
+                                    .map(["Sid": "ListLogGroups", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"]),
                                 ],
                             ]),
                         ])

@@ -18,7 +18,7 @@ extension EmitContext {
                 .map([
                     "Sid": "CloudWatchLogsEncryptsLogGroups", "Effect": "Allow",
                     "Principal": .map(["Service": .sub("logs.${AWS::Region}.amazonaws.com")]),
-                    "Action": .strings(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"]),
+                    "Action": .strings(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"]),
                     "Resource": "*",
                     "Condition": .map([
                         "ArnLike": .map([
@@ -26,19 +26,32 @@ extension EmitContext {
                         ])
                     ]),
                 ]))
+            // Describing the key carries no encryption context, so it cannot share the condition.
+            statements.append(
+                .map([
+                    "Sid": "CloudWatchLogsDescribesKey", "Effect": "Allow",
+                    "Principal": .map(["Service": .sub("logs.${AWS::Region}.amazonaws.com")]),
+                    "Action": "kms:DescribeKey", "Resource": "*",
+                ]))
         }
         if users.contains(where: { $0 is Trail }) {
             statements.append(
                 .map([
                     "Sid": "CloudTrailEncryptsLogFiles", "Effect": "Allow",
                     "Principal": .map(["Service": "cloudtrail.amazonaws.com"]),
-                    "Action": .strings(["kms:DescribeKey", "kms:GenerateDataKey"]),
+                    "Action": "kms:GenerateDataKey",
                     "Resource": "*",
                     "Condition": .map([
                         "StringLike": .map([
                             "kms:EncryptionContext:aws:cloudtrail:arn": .sub("arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*")
                         ])
                     ]),
+                ]))
+            statements.append(
+                .map([
+                    "Sid": "CloudTrailDescribesKey", "Effect": "Allow",
+                    "Principal": .map(["Service": "cloudtrail.amazonaws.com"]),
+                    "Action": "kms:DescribeKey", "Resource": "*",
                 ]))
         }
         let alarmTopics = users.compactMap { $0 as? Topic }.filter { topic in

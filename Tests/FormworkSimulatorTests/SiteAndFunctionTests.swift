@@ -1,0 +1,112 @@
+import Formwork
+import FormworkRuntime
+import FormworkSimulator
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Answers after `delay` seconds, or throws when asked to.
+struct BehaviourHandler: APIHandler {
+    let services: Services
+    init(services: Services) { self.services = services }
+
+    func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
+        if request.path == "/fail" { throw BehaviourError.requested }
+        if let delay = request.queryStringParameters["delay"].flatMap(Double.init) { try await Task.sleep(for: .seconds(delay)) }
+        context.logger.info("answered \(request.path)")
+        return try .json(["path": request.path, "resource": request.resource, "table": services.environment["TABLE"] ?? ""])
+    }
+}
+
+enum BehaviourError: Error { case requested }
+
+/// Public routes to a function with a one-second timeout and a reserved concurrency of one.
+func behaviourArchitecture() -> Architecture {
+    let table = Table("Things", partitionKey: .string("id")).named("behaviour-things")
+    let function = Function("Behaviour", handler: BehaviourHandler.self)
+        .timeout(.seconds(1))
+        .reservedConcurrency(1)
+        .environment("TABLE", table)
+    return Architecture("Behaviour") {
+        table
+        function
+        RestAPI("Api", stage: "test", authorizer: nil) {
+            Route(.get, "/things/{id}", to: function, access: .public)
+            Route(.get, "/things/special", to: function, access: .public)
+            Route(.any, "/things/{proxy+}", to: function, access: .public)
+            Route(.get, "/slow", to: function, access: .public)
+            Route(.get, "/fail", to: function, access: .public)
+        }
+    }
+}
+
+@Suite("Functions in process and the site behind the distribution")
+struct SiteAndFunctionTests {
+    @Test("literal segments before parameters before greedy paths; ANY matches any method")
+    func matching() async throws {
+        try await withHost(architecture: behaviourArchitecture()) { host async throws in
+            let api = APICaller(host: host)
+            #expect(try await api.call(.get, "/things/special").json["resource"] as? String == "/things/special")
+            #expect(try await api.call(.get, "/things/42").json["resource"] as? String == "/things/{id}")
+            #expect(try await api.call(.delete, "/things/42/parts/7").json["resource"] as? String == "/things/{proxy+}")
+            #expect(try await api.call(.get, "/things/42").json["table"] as? String == "behaviour-things")
+        }
+    }
+
+    @Test("a timeout and an unhandled error give 502 and are logged; reserved concurrency gives 429")
+    func invocationRules() async throws {
+        try await withHost(architecture: behaviourArchitecture()) { host in
+            let api = APICaller(host: host)
+            let slow = try await api.call(.get, "/slow?delay=3")
+            #expect(slow.status == 502 && slow.json["message"] as? String == "Internal server error")
+            let failed = try await api.call(.get, "/fail")
+            #expect(failed.status == 502)
+            let lines = try host.simulator.functions.logs.lines("/aws/lambda/Behaviour").map(\.message)
+            #expect(lines.contains("Task timed out after 1.00 seconds"))
+            #expect(lines.contains { $0.contains("Unhandled error: requested") })
+            #expect(lines.filter { $0.hasPrefix("REPORT") }.count == 2)
+            #expect(lines.filter { $0.contains("Init Duration") }.count == 1, "only the cold start reports an init duration")
+
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<2 { group.addTask { try await api.call(.get, "/slow?delay=0.5").status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.sorted() == [200, 429])
+        }
+    }
+
+    @Test("the site: root object, SPA fallback, security headers, ETag and 304, gzip, config.json, no traversal")
+    func site() async throws {
+        try await withHost { host in
+            func get(_ path: String, _ headers: HTTPFields = [:]) async throws -> (Int, HTTPFields, ByteBuffer) {
+                try await host.client.execute(uri: path, method: .get, headers: headers) { ($0.status.code, $0.headers, $0.body) }
+            }
+            let (status, headers, body) = try await get("/")
+            #expect(status == 200 && headers[.contentType] == "text/html")
+            #expect(String(buffer: body).contains("<html"))
+            #expect(headers[HTTPField.Name("Strict-Transport-Security")!]?.hasPrefix("max-age=") == true)
+            #expect(headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'self'") == true)
+            #expect(headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            let etag = try #require(headers[.eTag])
+            #expect(try await get("/", [.ifNoneMatch: etag]).0 == 304)
+
+            let (spa, _, spaBody) = try await get("/tasks/some-client-route")
+            #expect(spa == 200 && String(buffer: spaBody) == String(buffer: body), "client-side routes answer with index.html")
+            let (script, scriptHeaders, _) = try await get("/app.js", [.acceptEncoding: "gzip, deflate"])
+            #expect(script == 200 && scriptHeaders[.contentEncoding] == "gzip")
+            #expect(scriptHeaders[.contentType] == "application/javascript")
+
+            let (_, _, configBody) = try await get("/config.json")
+            let config = try JSONSerialization.jsonObject(with: Data(buffer: configBody)) as? [String: String]
+            #expect(config?["userPoolId"] == host.poolId && config?["apiUrl"] == host.simulator.gateways[0].url)
+            #expect(config?["siteUrl"] == host.simulator.endpoint)
+
+            for traversal in ["/../Package.swift", "/%2e%2e/Package.swift", "/..%2FPackage.swift"] {
+                let (_, _, leaked) = try await get(traversal)
+                #expect(!String(buffer: leaked).contains("PackageDescription"), "\(traversal)")
+            }
+        }
+    }
+}
