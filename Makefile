@@ -4,9 +4,9 @@ SHELL := /bin/bash
 CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
 BIN = $(shell swift build --show-bin-path)
 
-.PHONY: test deps lint build swift-test check cli-test templates audit sdk-test consumer-test bench synth
+.PHONY: test deps lint sam-event build swift-test check cli-test templates audit sdk-test consumer-test bench synth
 
-test: deps lint build swift-test check cli-test templates audit sdk-test consumer-test
+test: deps lint sam-event build swift-test check cli-test templates audit sdk-test consumer-test
 	@echo "make test: all suites passed"
 
 deps:
@@ -15,6 +15,12 @@ deps:
 # The checked-in .swift-format, over the sources and blueprints.
 lint:
 	swift format lint --strict -r Sources blueprints
+
+# The reference API Gateway proxy event from the SAM CLI (aws-sam-cli, pinned, in .venv-sam/):
+# regenerated, then it must match the committed fixture the simulator's tests compare with.
+sam-event:
+	bash scripts/sam-proxy-event.sh
+	git diff --exit-code -- Tests/FormworkSimulatorTests/Fixtures/aws-proxy-event.json
 
 # With the tests, in one build: `swift test` then reuses it instead of building again.
 build:

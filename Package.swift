@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "FormworkTestSupport", dependencies: ["FormworkCLI", "Formwork", "Blueprints"], path: "Tests/FormworkTestSupport"),
         .testTarget(name: "FormworkYAMLTests", dependencies: ["FormworkYAML"]),
         .testTarget(name: "FormworkRuntimeTests", dependencies: ["FormworkRuntime"]),
-        .testTarget(name: "TaskManagementTests", dependencies: ["TaskManagement", "FormworkRuntime"]),
+        .testTarget(name: "TaskManagementTests", dependencies: ["TaskManagement", "FormworkRuntime", "Formwork", "FormworkSimulator", "Blueprints"]),
         .testTarget(
             name: "FormworkTests",
             dependencies: ["Formwork", "FormworkTemplate", "FormworkCLI", "Blueprints", "TaskManagement", "FormworkTestSupport"]

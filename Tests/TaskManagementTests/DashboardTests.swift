@@ -29,7 +29,7 @@ private struct DashboardReply: Decodable {
 struct DashboardTests {
     @Test("totals by status, overdue, due soon, completion rate and each assignee's share")
     func totals() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let cy = try await world.invite("cy@example.com", name: "Cy", by: admin)
@@ -58,7 +58,7 @@ struct DashboardTests {
 
     @Test("with no tasks the completion rate is 0")
     func empty() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
 
         let dashboard = try await world.call("GET", "/admin/dashboard", as: admin).decode(DashboardReply.self)
@@ -70,7 +70,7 @@ struct DashboardTests {
 
     @Test("reports under /admin/reports/{proxy+}: totals, by-assignee, unknown names 404, members 403")
     func reports() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         _ = try await world.createTask("One", for: bo, dueIn: 30, by: admin)

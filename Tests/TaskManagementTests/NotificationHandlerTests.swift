@@ -13,7 +13,7 @@ struct NotificationHandlerTests {
 
     @Test("a reminder goes out once, however often the schedule fires")
     func remindersOnce() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         _ = try await world.createTask("Soon", for: bo, dueIn: 10, by: admin)
@@ -39,7 +39,7 @@ struct NotificationHandlerTests {
 
     @Test("an overdue task notifies the assignee and the creator once")
     func overdueOnce() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         _ = try await world.createTask("Report", for: bo, dueIn: 2, by: admin)
@@ -57,7 +57,7 @@ struct NotificationHandlerTests {
 
     @Test("a new deadline earns a new reminder")
     func newDeadline() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let task = try await world.createTask("Report", for: bo, dueIn: 5, by: admin)
@@ -78,9 +78,7 @@ struct NotificationHandlerTests {
 
     @Test("REMINDER_WINDOW_HOURS sets how far ahead reminders look")
     func reminderWindow() async throws {
-        var environment = World.environment
-        environment[ConfigurationKeys.reminderWindowHours] = "2"
-        let world = World(environment: environment)
+        let world = try World(environmentChanges: [ConfigurationKeys.reminderWindowHours: "2"])
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         _ = try await world.createTask("Report", for: bo, dueIn: 5, by: admin)
@@ -95,7 +93,7 @@ struct NotificationHandlerTests {
 
     @Test("a published notification is stored and e-mailed once; our own are already delivered")
     func snsDelivery() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         _ = try await world.createTask("Report", for: bo, dueIn: 48, by: admin)

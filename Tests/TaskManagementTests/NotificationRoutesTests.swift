@@ -6,7 +6,7 @@ import Testing
 struct NotificationRoutesTests {
     @Test("a user lists their own notifications newest first, marks one read, and filters unread")
     func listAndMarkRead() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let cy = try await world.invite("cy@example.com", name: "Cy", by: admin)
@@ -41,7 +41,7 @@ struct NotificationRoutesTests {
 
     @Test("someone else's notification answers 404 and stays unread")
     func othersNotification() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let cy = try await world.invite("cy@example.com", name: "Cy", by: admin)

@@ -9,7 +9,7 @@ struct RequestHandlingTests {
         ("GET", "/me"), ("GET", "/tasks"), ("POST", "/tasks"), ("GET", "/notifications"), ("GET", "/admin/dashboard"),
     ])
     func missingClaims(method: String, path: String) async throws {
-        let world = World()
+        let world = try World()
         let reply = try await world.call(method, path, as: nil, body: method == "POST" ? "{}" : nil)
 
         #expect(reply.status == 401)
@@ -18,14 +18,14 @@ struct RequestHandlingTests {
 
     @Test("claims without a sub are not a signed-in caller")
     func claimsWithoutSub() async throws {
-        let world = World()
+        let world = try World()
         let reply = try await world.call("GET", "/me", as: Identity(userId: "", email: "x@example.com", groups: "Admin"))
         #expect(reply.status == 401)
     }
 
     @Test("malformed JSON answers 400 MalformedJSON", arguments: ["{", "{\"title\": }", "not json", "[1,"])
     func malformedJSON(body: String) async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
 
         let reply = try await world.call("POST", "/tasks", as: admin, body: body)
@@ -36,7 +36,7 @@ struct RequestHandlingTests {
 
     @Test("a missing body or a body that is not an object answers 400")
     func notAnObject() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
 
         let missing = try await world.call("POST", "/tasks", as: admin)
@@ -50,7 +50,7 @@ struct RequestHandlingTests {
 
     @Test("wrong types are reported field by field")
     func wrongTypes() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
 
         let reply = try await world.call(
@@ -67,7 +67,7 @@ struct RequestHandlingTests {
 
     @Test("an unknown route answers 404, a known one with another method 405")
     func unknownRoutes() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
 
         #expect(try await world.call("GET", "/nowhere", as: admin).status == 404)
@@ -78,7 +78,7 @@ struct RequestHandlingTests {
 
     @Test("without a resource template, the route is found from the path")
     func routesByPath() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let task = try await world.createTask("Report", for: bo, dueIn: 48, by: admin)
@@ -91,7 +91,7 @@ struct RequestHandlingTests {
 
     @Test("GET /health answers without a token")
     func health() async throws {
-        let world = World()
+        let world = try World()
         let reply = try await world.call("GET", "/health", as: nil)
 
         #expect(reply.status == 200)
@@ -100,9 +100,7 @@ struct RequestHandlingTests {
 
     @Test("a missing setting is a configuration error, named in the answer")
     func missingConfiguration() async throws {
-        var environment = World.environment
-        environment[ConfigurationKeys.tasksTable] = nil
-        let world = World(environment: environment)
+        let world = try World(environmentChanges: [ConfigurationKeys.tasksTable: nil])
         let admin = Identity(userId: "admin-1", email: "admin@example.com", groups: "Admin")
 
         let reply = try await world.call("GET", "/tasks", as: admin)
@@ -114,7 +112,7 @@ struct RequestHandlingTests {
 
     @Test("the groups claim is read in both of Cognito's forms")
     func groupForms() async throws {
-        let world = World()
+        let world = try World()
         for groups in ["[TeamMember Admin]", "TeamMember,Admin"] {
             let admin = Identity(userId: "admin-1", email: "admin@example.com", groups: groups)
             #expect(try await world.call("GET", "/admin/dashboard", as: admin).status == 200)

@@ -6,7 +6,7 @@ import Testing
 struct TaskAccessTests {
     /// An administrator, two members, and tasks for each member.
     private func team() async throws -> (World, admin: Identity, bo: Identity, cy: Identity) {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let cy = try await world.invite("cy@example.com", name: "Cy", by: admin)
@@ -81,7 +81,7 @@ struct TaskAccessTests {
 
     @Test("pages follow nextToken in deadline order", arguments: [[String: String](), ["status": "todo"]])
     func paging(filter: [String: String]) async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         for hour in [5, 1, 4, 2, 3] {

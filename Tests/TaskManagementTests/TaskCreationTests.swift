@@ -1,12 +1,13 @@
 import Foundation
 import FormworkRuntime
+import TaskManagement
 import Testing
 
 @Suite("Creating tasks")
 struct TaskCreationTests {
     @Test("an administrator creates a task: todo, version 1, medium priority by default")
     func createsTask() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
 
@@ -34,7 +35,7 @@ struct TaskCreationTests {
 
     @Test("a task body is validated: missing title, unknown field, past deadline, unknown assignee")
     func validation() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
 
@@ -75,7 +76,7 @@ struct TaskCreationTests {
 
     @Test("the assignee gets a task_assigned notification: stored, published and e-mailed")
     func notifiesAssignee() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
 
@@ -97,12 +98,12 @@ struct TaskCreationTests {
         let emails = await world.outbox.emails
         #expect(emails.count == 1)
         #expect(emails.first?.to == ["bo@example.com"])
-        #expect(emails.first?.from == "noreply@example.com")
+        #expect(emails.first?.from == world.environment(ConfigurationKeys.senderEmail))
         #expect(emails.first?.body.contains("Quarterly report") == true)
 
         let published = await world.outbox.published
         #expect(published.count == 1)
-        #expect(published.first?.topicArn == World.environment["NOTIFICATIONS_TOPIC_ARN"])
+        #expect(published.first?.topicArn == world.environment(ConfigurationKeys.notificationsTopicArn))
         #expect(published.first?.attributes["type"] == .string("task_assigned"))
         let message = try JSONCoding.decode(NotificationReply.self, from: Data((published.first?.message ?? "").utf8))
         #expect(message == notification)

@@ -6,7 +6,7 @@ import Testing
 struct TaskUpdateTests {
     @Test("the assignee changes the status; the version moves on and the creator hears of it")
     func memberChangesStatus() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let task = try await world.createTask("Report", for: bo, dueIn: 48, by: admin)
@@ -31,7 +31,7 @@ struct TaskUpdateTests {
 
     @Test("the assignee may not change anything but the status: 403")
     func memberChangesTitle() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let task = try await world.createTask("Report", for: bo, dueIn: 48, by: admin)
@@ -50,7 +50,7 @@ struct TaskUpdateTests {
 
     @Test("a stale version answers 409 and changes nothing")
     func staleVersion() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let task = try await world.createTask("Report", for: bo, dueIn: 48, by: admin)
@@ -71,7 +71,7 @@ struct TaskUpdateTests {
 
     @Test("a version alone, or no version, is a 400")
     func versionRules() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let task = try await world.createTask("Report", for: bo, dueIn: 48, by: admin)
@@ -90,7 +90,7 @@ struct TaskUpdateTests {
 
     @Test("a reassignment notifies the new assignee; an unknown one is a 400")
     func reassignment() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let cy = try await world.invite("cy@example.com", name: "Cy", by: admin)
@@ -113,7 +113,7 @@ struct TaskUpdateTests {
 
     @Test("an administrator deletes a task; it is gone")
     func delete() async throws {
-        let world = World()
+        let world = try World()
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         let task = try await world.createTask("Report", for: bo, dueIn: 48, by: admin)

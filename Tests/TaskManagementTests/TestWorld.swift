@@ -1,5 +1,8 @@
-import Foundation
+import Blueprints
+import Formwork
 import FormworkRuntime
+import FormworkSimulator
+import Foundation
 import TaskManagement
 
 /// A caller as the Cognito authorizer describes one.
@@ -80,57 +83,60 @@ struct ListReply<Item: Decodable>: Decodable {
     var nextToken: String?
 }
 
-/// The task-management functions over in-memory services, with a clock the test moves.
+/// The task-management functions of the dev blueprint, run in the simulator: each handler is
+/// built from the services the function host gives its function (the table engine, the user
+/// pool, the outbox, every call checked against the function's grants), on a virtual clock
+/// the test moves.
 struct World: Sendable {
     /// 2026-12-01T17:00:00Z.
     static let start = Date(timeIntervalSince1970: 1_796_144_400)
 
-    static let environment = [
-        ConfigurationKeys.usersTable: "Users",
-        ConfigurationKeys.tasksTable: "Tasks",
-        ConfigurationKeys.notificationsTable: "Notifications",
-        ConfigurationKeys.notificationsTopicArn: "arn:aws:sns:us-east-1:123456789012:Notifications",
-        ConfigurationKeys.userPoolId: "us-east-1_Local",
-        ConfigurationKeys.senderEmail: "noreply@example.com",
-    ]
+    /// The blueprint's dev environment.
+    static let architecture = TaskManagementBlueprint().architecture(for: .dev)
 
-    /// The resources of the REST API, as API Gateway matches them.
-    static let resources = [
-        "/me", "/users", "/users/{userId}", "/tasks", "/tasks/{taskId}", "/notifications",
-        "/notifications/{notificationId}/read", "/admin/dashboard", "/health", "/admin/reports/{proxy+}",
-    ]
+    /// The resources of the REST API, from the blueprint's routes.
+    static let resources = Array(Set(architecture.resources(of: RestAPI.self)[0].routes.map(\.path))).sorted()
 
-    let tables = InMemoryTables(schemas: [
-        "Users": .init(partitionKey: "userId", indexes: [IndexNames.byEmail: .init(partitionKey: "email")]),
-        "Tasks": .init(
-            partitionKey: "taskId",
-            indexes: [
-                IndexNames.byAssignee: .init(partitionKey: "assigneeId", sortKey: "deadline"),
-                IndexNames.byStatus: .init(partitionKey: "status", sortKey: "deadline"),
-            ]),
-        "Notifications": .init(
-            partitionKey: "notificationId",
-            indexes: [IndexNames.byUser: .init(partitionKey: "userId", sortKey: "createdAt")]),
-    ])
-    let outbox = RecordingNotifications()
-    let clock = ManualClock(start: World.start)
+    let simulator: Simulator
     let logger = CollectingLogger()
-    let directory: FakeDirectory
-    let services: Services
+    /// Environment variables a test changes (`nil` removes one), over the model's.
+    private let environmentChanges: [String: String?]
 
-    init(environment: [String: String] = World.environment) {
-        let clock = self.clock
-        directory = FakeDirectory(clock: clock.clock)
-        services = Services(
-            tables: tables, notifications: outbox, users: directory, environment: environment,
-            clock: clock.clock)
+    init(environmentChanges: [String: String?] = [:]) throws {
+        simulator = try Simulator(architecture: World.architecture, environment: .dev, options: .init(clock: .virtual(start: World.start)))
+        self.environmentChanges = environmentChanges
     }
 
-    var now: Date { clock.now }
+    var clock: SimulatorClock { simulator.clock }
+    var now: Date { clock.now() }
 
     var context: HandlerContext {
         HandlerContext(requestId: "request-1", functionName: "TaskManagement", deadline: now.addingTimeInterval(30), logger: logger)
     }
+
+    /// The services the function host builds for the blueprint's function `name`, with the
+    /// test's changes to its environment.
+    func services(for name: String) -> Services {
+        guard let function = simulator.architecture.resources(of: Function.self).first(where: { $0.name == name }) else {
+            return simulator.functions.services(for: Function(name, handler: AdminDashboardHandler.self))
+        }
+        var services = simulator.functions.services(for: function)
+        for (key, value) in environmentChanges { services.environment[key] = value }
+        return services
+    }
+
+    /// A setting of the task function's environment.
+    func environment(_ key: String) -> String { services(for: "TaskManagementFunction").environment[key] ?? "" }
+
+    /// The user pool's id.
+    var poolId: String { simulator.identity.userPools[0].poolId }
+
+    /// What went out: SES e-mail and SNS publishes, from the simulator's outbox.
+    var outbox: OutboxView { OutboxView(outbox: simulator.outbox) }
+    /// The user pool, as the tests inspect it.
+    var directory: DirectoryView { DirectoryView(simulator: simulator, poolId: poolId) }
+    /// The tables, as the tests inspect them.
+    var tables: TablesView { TablesView(world: self) }
 
     // MARK: - Calling
 
@@ -153,13 +159,17 @@ struct World: Sendable {
                 requestTimeEpoch: Int64(now.timeIntervalSince1970 * 1000), identity: .init(sourceIp: "127.0.0.1"),
                 authorizer: identity.map { .init(claims: $0.claims) }),
             body: body)
+        let api = simulator.architecture.resources(of: RestAPI.self)[0]
+        let route =
+            api.routes.first { $0.path == matched && ($0.method.rawValue == method || $0.method == .any) }
+            ?? api.routes.first { $0.path == matched }
+        let name = route?.function.name ?? "AdminDashboardFunction"
+        let services = services(for: name)
         let response: APIGatewayResponse
-        if matched == "/me" || matched.hasPrefix("/users") {
-            response = try await UserManagementHandler(services: services).handle(request, context: context)
-        } else if matched.hasPrefix("/tasks") || matched.hasPrefix("/notifications") {
-            response = try await TaskManagementHandler(services: services).handle(request, context: context)
-        } else {
-            response = try await AdminDashboardHandler(services: services).handle(request, context: context)
+        switch name {
+        case "UserManagementFunction": response = try await UserManagementHandler(services: services).handle(request, context: context)
+        case "TaskManagementFunction": response = try await TaskManagementHandler(services: services).handle(request, context: context)
+        default: response = try await AdminDashboardHandler(services: services).handle(request, context: context)
         }
         return Reply(status: response.statusCode, headers: response.headers, body: response.body ?? "")
     }
@@ -169,20 +179,20 @@ struct World: Sendable {
         let event = ScheduledEvent(
             id: UUID().uuidString, account: "123456789012", time: now, region: "us-east-1",
             resources: ["arn:aws:events:us-east-1:123456789012:rule/DeadlineReminders"])
-        try await NotificationHandler(services: services).handle(event, context: context)
+        try await NotificationHandler(services: services(for: "NotificationFunction")).handle(event, context: context)
     }
 
     /// Delivers `message` from the notifications topic to the notification function.
     func deliver(_ message: String) async throws {
         let event = SNSEvent(records: [
             .init(
-                eventSubscriptionArn: World.environment[ConfigurationKeys.notificationsTopicArn, default: ""] + ":sub",
+                eventSubscriptionArn: environment(ConfigurationKeys.notificationsTopicArn) + ":sub",
                 sns: .init(
-                    messageId: UUID().uuidString, topicArn: World.environment[ConfigurationKeys.notificationsTopicArn, default: ""],
+                    messageId: UUID().uuidString, topicArn: environment(ConfigurationKeys.notificationsTopicArn),
                     message: message, timestamp: now, signature: "c2ln", signingCertUrl: "https://sns.local/cert.pem",
                     unsubscribeUrl: "https://sns.local/unsubscribe"))
         ])
-        try await NotificationHandler(services: services).handle(event, context: context)
+        try await NotificationHandler(services: services(for: "NotificationFunction")).handle(event, context: context)
     }
 
     private static func resource(for path: String) -> (String, [String: String]) {
@@ -213,7 +223,9 @@ struct World: Sendable {
 
     /// The first administrator: in the pool already, recorded by its first `GET /me`.
     func admin() async throws -> Identity {
-        let admin = Identity(userId: "admin-1", email: "admin@example.com", groups: "Admin")
+        try simulator.identity.seed(poolId: poolId, email: "admin@example.com", password: "Admin-Passw0rd!", groups: ["Admin"])
+        let pooled = try await simulator.identity.directory.adminGetUser(userPoolId: poolId, username: "admin@example.com")
+        let admin = Identity(userId: pooled.sub, email: "admin@example.com", groups: "Admin")
         _ = try await call("GET", "/me", as: admin)
         return admin
     }
@@ -255,4 +267,82 @@ struct UnexpectedReply: Error, CustomStringConvertible {
 /// `value` as JSON text.
 func json(_ value: [String: JSONValue]) -> String {
     (try? String(decoding: JSONCoding.encode(JSONValue.object(value)), as: UTF8.self)) ?? "{}"
+}
+
+extension SimulatorClock {
+    /// Moves the clock forward by `hours`.
+    func advance(hours: Double) { advance(by: hours * 3600) }
+}
+
+/// The outbox as the handler tests read it.
+struct OutboxView {
+    let outbox: Outbox
+
+    struct Email: Equatable {
+        var from: String
+        var to: [String]
+        var subject: String
+        var body: String
+    }
+
+    struct Published {
+        var topicArn: String
+        var message: String
+        var attributes: [String: SNSMessageAttribute]
+    }
+
+    /// The e-mail sent through SES, oldest first.
+    var emails: [Email] {
+        get async {
+            ((try? outbox.messages()) ?? []).filter { $0.service == "ses" }.map {
+                Email(from: $0.from ?? "", to: $0.to, subject: $0.subject ?? "", body: $0.body)
+            }
+        }
+    }
+
+    /// The messages published to SNS topics, oldest first.
+    var published: [Published] {
+        get async {
+            ((try? outbox.messages()) ?? []).filter { $0.service == "sns" && $0.kind == "publish" }.map {
+                Published(topicArn: $0.to.first ?? "", message: $0.body, attributes: $0.attributes)
+            }
+        }
+    }
+}
+
+/// The user pool as the handler tests read it.
+struct DirectoryView {
+    let simulator: Simulator
+    let poolId: String
+
+    func user(_ username: String) async -> DirectoryUser? {
+        try? await simulator.identity.directory.adminGetUser(userPoolId: poolId, username: username)
+    }
+
+    func groupNames(_ username: String) async -> [String] {
+        (try? await simulator.identity.directory.adminListGroupsForUser(userPoolId: poolId, username: username)) ?? []
+    }
+
+    /// The addresses Cognito sent an invitation to, oldest first.
+    var invitations: [String] {
+        get async { ((try? simulator.outbox.messages()) ?? []).filter { $0.service == "cognito-idp" }.compactMap(\.to.first) }
+    }
+
+    func adminCreateUser(username: String, attributes: [String: String]) async throws -> DirectoryUser {
+        try await simulator.identity.directory.adminCreateUser(userPoolId: poolId, username: username, attributes: attributes)
+    }
+}
+
+/// The tables as the handler tests read them, by the short names `Users`, `Tasks`, `Notifications`.
+struct TablesView {
+    let world: World
+
+    func items(in name: String) async -> [TableItem] {
+        let key =
+            [
+                "Users": ConfigurationKeys.usersTable, "Tasks": ConfigurationKeys.tasksTable,
+                "Notifications": ConfigurationKeys.notificationsTable,
+            ][name] ?? name
+        return (try? await world.simulator.tables.scan(table: world.environment(key), ScanRequest()).items) ?? []
+    }
 }

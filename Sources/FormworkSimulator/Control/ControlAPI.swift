@@ -72,6 +72,9 @@ struct ControlAPI {
                     ]
                     value["from"] = message.from
                     value["subject"] = message.subject
+                    if !message.attributes.isEmpty {
+                        value["attributes"] = message.attributes.mapValues { ["Type": $0.type, "Value": $0.value] }
+                    }
                     return value
                 }
             ])

@@ -19,13 +19,18 @@ public final class MessagingService: Sendable {
         self.clock = clock
     }
 
-    /// SNS `Publish`: records one delivery per e-mail, SMS and HTTPS subscription; returns the message id.
-    func publish(topicArn: String, message: String, subject: String?) throws -> String {
+    /// SNS `Publish`: records the message as published, and one delivery per e-mail, SMS and
+    /// HTTPS subscription; returns the message id.
+    func publish(topicArn: String, message: String, subject: String?, attributes: [String: SNSMessageAttribute] = [:]) throws -> String {
         guard let topic = architecture.resources(of: Topic.self).first(where: { naming.arn(of: $0.id, in: architecture) == topicArn }) else {
             throw NotificationError.topicNotFound("Topic does not exist")
         }
         guard !message.isEmpty else { throw NotificationError.invalidParameter("Invalid parameter: Empty message") }
         let messageId = UUID().uuidString.lowercased()
+        try outbox.record(
+            Outbox.Message(
+                id: messageId, service: "sns", kind: "publish", to: [topicArn], subject: subject, body: message, attributes: attributes,
+                createdAt: clock.now()))
         for (index, subscription) in topic.subscriptions.enumerated() {
             let (kind, recipient): (String, String)
             switch subscription.endpoint {
@@ -64,7 +69,7 @@ struct GrantedNotifications: NotificationClient {
         if let denial = permissions.denial("sns:Publish", on: permissions.topic(arn: topicArn), arn: topicArn) {
             throw NotificationError.authorizationError(denial)
         }
-        return try messaging.publish(topicArn: topicArn, message: message, subject: subject)
+        return try messaging.publish(topicArn: topicArn, message: message, subject: subject, attributes: attributes)
     }
 
     func sendEmail(from: String, to: [String], subject: String, textBody: String?, htmlBody: String?) async throws -> String {

@@ -1,3 +1,4 @@
+import FormworkRuntime
 import Foundation
 import GRDB
 
@@ -21,13 +22,15 @@ public struct Outbox: Sendable {
         public var subject: String?
         /// The body as sent.
         public var body: String
+        /// SNS message attributes, when the message has them.
+        public var attributes: [String: SNSMessageAttribute]
         /// When it was sent, by the simulator's clock.
         public var createdAt: Date
 
         /// A message.
         public init(
             id: String, service: String, kind: String, from: String? = nil, to: [String], subject: String? = nil, body: String,
-            createdAt: Date
+            attributes: [String: SNSMessageAttribute] = [:], createdAt: Date
         ) {
             self.id = id
             self.service = service
@@ -36,6 +39,7 @@ public struct Outbox: Sendable {
             self.to = to
             self.subject = subject
             self.body = body
+            self.attributes = attributes
             self.createdAt = createdAt
         }
     }
@@ -64,7 +68,10 @@ public struct Outbox: Sendable {
                         createdAt REAL NOT NULL
                     );
                     """)
-        }
+        },
+        .init("outbox v2: message attributes") { db in
+            try db.execute(sql: "ALTER TABLE outboxMessages ADD COLUMN attributes TEXT")
+        },
     ]
 
     /// Keeps a message.
@@ -75,10 +82,14 @@ public struct Outbox: Sendable {
     /// Keeps a message inside a caller's transaction, so it is kept only if the change that sent it is.
     static func insert(_ db: Database, _ message: Message) throws {
         let recipients = String(decoding: try JSONEncoder().encode(message.to), as: UTF8.self)
+        let attributes = message.attributes.isEmpty ? nil : String(decoding: try JSONEncoder().encode(message.attributes), as: UTF8.self)
         try db.execute(
-            sql: "INSERT INTO outboxMessages (id, service, kind, sender, recipients, subject, body, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            sql: """
+                INSERT INTO outboxMessages (id, service, kind, sender, recipients, subject, body, attributes, createdAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
             arguments: [
-                message.id, message.service, message.kind, message.from, recipients, message.subject, message.body,
+                message.id, message.service, message.kind, message.from, recipients, message.subject, message.body, attributes,
                 message.createdAt.timeIntervalSince1970,
             ])
     }
@@ -90,7 +101,10 @@ public struct Outbox: Sendable {
             Message(
                 id: row["id"], service: row["service"], kind: row["kind"], from: row["sender"],
                 to: try JSONDecoder().decode([String].self, from: Data((row["recipients"] as String).utf8)),
-                subject: row["subject"], body: row["body"], createdAt: Date(timeIntervalSince1970: row["createdAt"]))
+                subject: row["subject"], body: row["body"],
+                attributes: try (row["attributes"] as String?).map { try JSONDecoder().decode([String: SNSMessageAttribute].self, from: Data($0.utf8)) }
+                    ?? [:],
+                createdAt: Date(timeIntervalSince1970: row["createdAt"]))
         }
         guard let recipient = recipient?.lowercased() else { return all }
         return all.filter { $0.to.contains { $0.lowercased() == recipient } }
