@@ -73,7 +73,7 @@ from typing import Any
 # parliament 1.6.4 imports pkg_resources, which setuptools 80 and 81 flag as deprecated on import.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from validate_templates import discover, sam_transform  # noqa: E402
+from validate_templates import sam_transform, select_templates  # noqa: E402
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -670,18 +670,8 @@ def main() -> int:
     args = parser.parse_args()
 
     directory = Path(args.directory)
-    if not directory.is_dir():
-        print(f"error: {directory} is not a directory", file=sys.stderr)
-        return 2
-    templates = discover(directory)
-    if args.envs:
-        unknown = sorted(set(args.envs) - set(templates))
-        if unknown:
-            print(f"error: no template for {', '.join(unknown)} in {directory}", file=sys.stderr)
-            return 2
-        templates = {env: path for env, path in templates.items() if env in args.envs}
-    if not templates:
-        print(f"error: no <env>/template.yaml or <env>.yaml in {directory}", file=sys.stderr)
+    templates = select_templates(directory, args.envs)
+    if templates is None:
         return 2
     allowlist = load_allowlist(Path(args.allowlist))
     stacks = stack_names(directory)

@@ -217,6 +217,25 @@ def default_checkov() -> str:
     return shutil.which("checkov") or str(local)
 
 
+def select_templates(directory: Path, envs: list[str] | None) -> dict[str, Path] | None:
+    """The templates of `directory` (only `envs`, when given); None, with a message on stderr,
+    when the directory, an environment or every template is missing."""
+    if not directory.is_dir():
+        print(f"error: {directory} is not a directory", file=sys.stderr)
+        return None
+    templates = discover(directory)
+    if envs:
+        unknown = sorted(set(envs) - set(templates))
+        if unknown:
+            print(f"error: no template for {', '.join(unknown)} in {directory}", file=sys.stderr)
+            return None
+        templates = {env: path for env, path in templates.items() if env in envs}
+    if not templates:
+        print(f"error: no <env>/template.yaml or <env>.yaml in {directory}", file=sys.stderr)
+        return None
+    return templates
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("directory", nargs="?", default="output", help="directory holding <env>/template.yaml (default: output)")
@@ -229,18 +248,8 @@ def main() -> int:
     args = parser.parse_args()
 
     directory = Path(args.directory)
-    if not directory.is_dir():
-        print(f"error: {directory} is not a directory", file=sys.stderr)
-        return 2
-    templates = discover(directory)
-    if args.envs:
-        unknown = sorted(set(args.envs) - set(templates))
-        if unknown:
-            print(f"error: no template for {', '.join(unknown)} in {directory}", file=sys.stderr)
-            return 2
-        templates = {env: path for env, path in templates.items() if env in args.envs}
-    if not templates:
-        print(f"error: no <env>/template.yaml or <env>.yaml in {directory}", file=sys.stderr)
+    templates = select_templates(directory, args.envs)
+    if templates is None:
         return 2
     checkov_envs = set(args.checkov_envs or ["prod"])
     checkov = args.checkov or default_checkov()

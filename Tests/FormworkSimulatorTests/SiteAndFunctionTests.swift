@@ -14,6 +14,9 @@ struct BehaviourHandler: APIHandler {
 
     func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         if request.path == "/fail" { throw BehaviourError.requested }
+        if request.resource == "/tasks/{taskId}" {
+            return APIGatewayResponse(statusCode: 200, body: String(decoding: try JSONCoding.encode(request), as: UTF8.self))
+        }
         if let delay = request.queryStringParameters["delay"].flatMap(Double.init) { try await Task.sleep(for: .seconds(delay)) }
         context.logger.info("answered \(request.path)")
         return try .json(["path": request.path, "resource": request.resource, "table": services.environment["TABLE"] ?? ""])
@@ -38,6 +41,7 @@ func behaviourArchitecture() -> Architecture {
             Route(.any, "/things/{proxy+}", to: function, access: .public)
             Route(.get, "/slow", to: function, access: .public)
             Route(.get, "/fail", to: function, access: .public)
+            Route(.get, "/tasks/{taskId}", to: function, access: .public)
         }
     }
 }
@@ -74,6 +78,35 @@ struct SiteAndFunctionTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(statuses.sorted() == [200, 429])
+        }
+    }
+
+    @Test("the proxy event has the shape `sam local generate-event apigateway aws-proxy` gives")
+    func proxyEventShape() async throws {
+        let fixture = packageRoot.appendingPathComponent("Tests/FormworkSimulatorTests/Fixtures/aws-proxy-event.json")
+        let fixtureData = try Data(contentsOf: fixture)
+        try await withHost(architecture: behaviourArchitecture()) { host in
+            let reference = try #require(try JSONSerialization.jsonObject(with: fixtureData) as? [String: Any])
+            let reply = try await APICaller(host: host).call(.get, "/tasks/t-1?foo=bar", headers: [.userAgent: "Custom User Agent String"])
+            let event = reply.json
+            #expect(Set(event.keys) == Set(reference.keys), "top-level keys")
+            #expect(event["httpMethod"] as? String == reference["httpMethod"] as? String)
+            #expect(event["path"] as? String == reference["path"] as? String)
+            #expect(event["resource"] as? String == reference["resource"] as? String)
+            #expect(event["pathParameters"] as? [String: String] == ["taskId": "t-1"], "SAM's template always says proxy; API Gateway names the parameter")
+            #expect(event["queryStringParameters"] as? [String: String] == reference["queryStringParameters"] as? [String: String])
+            #expect(
+                event["multiValueQueryStringParameters"] as? [String: [String]] == reference["multiValueQueryStringParameters"] as? [String: [String]])
+            let context = try #require(event["requestContext"] as? [String: Any])
+            let referenceContext = try #require(reference["requestContext"] as? [String: Any])
+            #expect(Set(referenceContext.keys).isSubset(of: Set(context.keys)), "requestContext keys: \(Set(referenceContext.keys).subtracting(context.keys))")
+            for key in ["httpMethod", "resourcePath", "stage", "protocol"] {
+                #expect(context[key] as? String == (referenceContext[key] as? String).map { $0 == "dev" ? "test" : $0 }, "\(key)")
+            }
+            #expect(context["path"] as? String == "/test/tasks/t-1")
+            #expect(context["requestTimeEpoch"] is Int && context["requestTime"] is String)
+            let identity = try #require(context["identity"] as? [String: Any])
+            #expect(identity["sourceIp"] as? String == "127.0.0.1" && identity["userAgent"] as? String == "Custom User Agent String")
         }
     }
 

@@ -151,11 +151,15 @@ public final class Gateway: Sendable {
         return strings
     }
 
-    static func javaDate(_ date: Date) -> String {
+    /// A time as Java's `Date.toString()` prints it in UTC, as the authorizer's claims carry it.
+    static func javaDate(_ date: Date) -> String { utc(date, "EEE MMM dd HH:mm:ss 'UTC' yyyy") }
+
+    /// `date` in UTC by `pattern`, with English names.
+    static func utc(_ date: Date, _ pattern: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE MMM dd HH:mm:ss 'UTC' yyyy"
+        formatter.dateFormat = pattern
         return formatter.string(from: date)
     }
 
@@ -201,13 +205,8 @@ public final class Gateway: Sendable {
         return event
     }
 
-    static func requestTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
-        return formatter.string(from: date)
-    }
+    /// `requestContext.requestTime`: `01/Dec/2026:09:00:00 +0000`.
+    static func requestTime(_ date: Date) -> String { utc(date, "dd/MMM/yyyy:HH:mm:ss Z") }
 
     static func outgoing(_ response: APIGatewayResponse) -> Outgoing {
         var headers: [(String, String)] = []
