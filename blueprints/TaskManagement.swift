@@ -95,10 +95,9 @@ public struct TaskManagementBlueprint: Blueprint {
             .named("\(prefix)-alarms")
             .encryption(.with(key))
             .subscribe(.email("oncall@taskmgmt.example.com"))
-        let reminderWindowHours = "24"
         let reminderWindow = Parameter(
             "ReminderWindowParameter", path: "/taskmgmt/\(env.name)/reminder-window-hours",
-            value: reminderWindowHours, summary: "Hours before a deadline when reminders go out")
+            value: "24", summary: "Hours before a deadline when reminders go out")
 
         // Functions
         func configured(_ function: Function, memory: Int, concurrency: Int) -> Function {
@@ -141,10 +140,10 @@ public struct TaskManagementBlueprint: Blueprint {
             .environment(ConfigurationKeys.notificationsTable, notificationsTable)
             .environment(ConfigurationKeys.notificationsTopicArn, topic)
             .environment(ConfigurationKeys.senderEmail, sender)
-            .environment(ConfigurationKeys.reminderWindowHours, reminderWindowHours)
+            .environment(ConfigurationKeys.reminderWindowParameter, reminderWindow)
             .grants(
                 .readWrite(tasksTable), .read(usersTable), .readWrite(notificationsTable),
-                .publish(topic), .sendEmail(from: sender))
+                .publish(topic), .sendEmail(from: sender), .readParameter(reminderWindow))
         let dashboardFunction = configured(Function("AdminDashboardFunction", handler: AdminDashboardHandler.self), memory: 512, concurrency: 5)
             .named("\(prefix)-admin-dashboard")
             .environment(ConfigurationKeys.tasksTable, tasksTable)

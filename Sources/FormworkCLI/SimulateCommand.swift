@@ -47,6 +47,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A YAML or JSON list of {email, password, groups} to create as confirmed users (idempotent).")
     var users: String?
 
+    @Flag(name: .long, help: "Turn the APIs' stage throttling off (for load tests; the model's limits apply otherwise).")
+    var unthrottled = false
+
     func validate() throws {
         if inMemory && state != nil { throw ValidationError("--state and --in-memory exclude each other") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
@@ -79,7 +82,9 @@ struct SimulateCommand: AsyncParsableCommand {
         do {
             simulator = try Simulator(
                 architecture: architecture, environment: environment,
-                options: .init(state: inMemory ? .inMemory : .directory(directory), region: blueprint.region, clock: simulatorClock))
+                options: .init(
+                    state: inMemory ? .inMemory : .directory(directory), region: blueprint.region, clock: simulatorClock,
+                    throttling: !unthrottled))
         } catch {
             throw CommandFailure.usage("error: cannot open the simulator's state in \(directory): \(error)")
         }

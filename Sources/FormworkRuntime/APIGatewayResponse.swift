@@ -9,6 +9,19 @@ import Foundation
 public struct APIGatewayResponse: Codable, Equatable, Sendable {
     /// The `Content-Type` of JSON responses: `application/json; charset=utf-8`.
     public static let jsonContentType = "application/json; charset=utf-8"
+    /// The environment variable that holds the origin browsers may call a function's API from;
+    /// the host sets it for functions behind an API with CORS.
+    public static let allowOriginVariable = "CORS_ALLOW_ORIGIN"
+
+    /// The response with `Access-Control-Allow-Origin: origin` (and `Vary: Origin`), when an
+    /// origin is given: what a proxy integration must send itself for a browser to read it.
+    public func allowingOrigin(_ origin: String?) -> APIGatewayResponse {
+        guard let origin, !origin.isEmpty else { return self }
+        var response = self
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+        return response
+    }
 
     /// The HTTP status code.
     public var statusCode: Int

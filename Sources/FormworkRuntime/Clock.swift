@@ -6,7 +6,7 @@ import Foundation
 ///
 /// ```swift
 /// let clock = ManualClock(start: Date(timeIntervalSince1970: 1_796_144_400))
-/// let services = Services(tables: tables, notifications: outbox, users: directory, clock: clock.clock)
+/// let services = Services(tables: tables, notifications: outbox, users: directory, parameters: parameters, clock: clock.clock)
 /// clock.advance(by: 3600)
 /// ```
 public struct Clock: Sendable {

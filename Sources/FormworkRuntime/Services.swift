@@ -11,6 +11,8 @@ public struct Services: Sendable {
     public var notifications: any NotificationClient
     /// The Cognito user pool's admin operations.
     public var users: any UserDirectoryClient
+    /// SSM parameters.
+    public var parameters: any ParameterClient
     /// The function's environment variables (table names, topic ARNs, the user pool id…).
     public var environment: [String: String]
     /// Where the time comes from: the system clock in AWS, the simulator's clock locally.
@@ -21,12 +23,14 @@ public struct Services: Sendable {
         tables: any TableClient,
         notifications: any NotificationClient,
         users: any UserDirectoryClient,
+        parameters: any ParameterClient,
         environment: [String: String] = [:],
         clock: Clock = .system
     ) {
         self.tables = tables
         self.notifications = notifications
         self.users = users
+        self.parameters = parameters
         self.environment = environment
         self.clock = clock
     }

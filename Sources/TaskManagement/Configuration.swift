@@ -17,8 +17,9 @@ public enum ConfigurationKeys {
     public static let userPoolId = "USER_POOL_ID"
     /// The SES sender address of notification e-mails.
     public static let senderEmail = "SENDER_EMAIL"
-    /// Optional: how many hours before its deadline a task gets its reminder (default 24).
-    public static let reminderWindowHours = "REMINDER_WINDOW_HOURS"
+    /// Optional: the SSM parameter (its name) holding how many hours before its deadline a task
+    /// gets its reminder (default 24).
+    public static let reminderWindowParameter = "REMINDER_WINDOW_PARAMETER"
 }
 
 /// The global secondary indexes the handlers query. Each is expected to project all

@@ -25,7 +25,7 @@ public struct NotificationHandler: ScheduledHandler, SNSHandler {
     public func handle(_ event: ScheduledEvent, context: HandlerContext) async throws {
         let sweep = DeadlineSweep(
             tasks: try services.taskStore(), notifier: try services.notifier(logger: context.logger),
-            window: reminderWindowHours(logger: context.logger) * 3600, logger: context.logger)
+            window: try await reminderWindowHours(logger: context.logger) * 3600, logger: context.logger)
         let summary = try await sweep.run(at: services.now())
         context.logger.info(
             "Deadline sweep: \(summary.reminders) reminder(s), \(summary.overdue) overdue task(s), "
@@ -62,15 +62,18 @@ public struct NotificationHandler: ScheduledHandler, SNSHandler {
         }
     }
 
-    /// `REMINDER_WINDOW_HOURS`, or the default when it is unset or not a positive number.
-    private func reminderWindowHours(logger: any HandlerLogger) -> Double {
-        guard let text = services.environment[ConfigurationKeys.reminderWindowHours], !text.isEmpty else {
+    /// The reminder window from the parameter `REMINDER_WINDOW_PARAMETER` names, or the
+    /// default when no parameter is named or its value is not a positive number of hours.
+    ///
+    /// - Throws: ``ParameterError`` when the parameter cannot be read (the run fails and is
+    ///   retried, rather than reminding on a window nobody chose).
+    private func reminderWindowHours(logger: any HandlerLogger) async throws -> Double {
+        guard let name = services.environment[ConfigurationKeys.reminderWindowParameter], !name.isEmpty else {
             return Self.defaultWindowHours
         }
+        let text = try await services.parameters.getParameter(name: name)
         guard let hours = Double(text), hours.isFinite, hours > 0, hours <= 24 * 366 else {
-            logger.warning(
-                "\(ConfigurationKeys.reminderWindowHours) is '\(text)', not a positive number of hours; "
-                    + "using \(Self.defaultWindowHours)")
+            logger.warning("Parameter \(name) is '\(text)', not a positive number of hours; using \(Self.defaultWindowHours)")
             return Self.defaultWindowHours
         }
         return hours

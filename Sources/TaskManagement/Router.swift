@@ -52,6 +52,13 @@ struct RouteRequest: Sendable {
 enum Router {
     /// The response of the matching route, or the error response.
     static func respond(
+        to event: APIGatewayRequest, context: HandlerContext, routes: [HandlerRoute], allowOrigin: String?,
+        actions: [HandlerRoute: RouteAction]
+    ) async -> APIGatewayResponse {
+        await answer(to: event, context: context, routes: routes, actions: actions).allowingOrigin(allowOrigin)
+    }
+
+    private static func answer(
         to event: APIGatewayRequest, context: HandlerContext, routes: [HandlerRoute], actions: [HandlerRoute: RouteAction]
     ) async -> APIGatewayResponse {
         let method = event.httpMethod.uppercased()

@@ -26,6 +26,7 @@ public struct UserManagementHandler: RoutedAPIHandler {
     public func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         await Router.respond(
             to: request, context: context, routes: Self.routes,
+            allowOrigin: services.environment[APIGatewayResponse.allowOriginVariable],
             actions: [
                 Self.meRoute: { try await me($0) },
                 Self.createUserRoute: { try await createUser($0) },

@@ -47,7 +47,7 @@ struct HandlerHostingTests {
     private func services(environment: [String: String]) -> Services {
         Services(
             tables: PagedTable(pages: []), notifications: SilentNotifications(), users: PagedDirectory(pages: []),
-            environment: environment, clock: .fixed(fixedNow))
+            parameters: FixedParameters(), environment: environment, clock: .fixed(fixedNow))
     }
 
     private func request(claims: [String: String]) -> APIGatewayRequest {

@@ -116,6 +116,16 @@ struct PagedDirectory: UserDirectoryClient {
 
 /// Keeps every line it is given.
 // @unchecked: `collected` is only read or written while `lock` is held.
+/// Parameters from a dictionary.
+struct FixedParameters: ParameterClient {
+    var values: [String: String] = [:]
+
+    func getParameter(name: String) async throws -> String {
+        guard let value = values[name] else { throw ParameterError.parameterNotFound("Parameter \(name) not found.") }
+        return value
+    }
+}
+
 final class CollectingLogger: HandlerLogger, @unchecked Sendable {
     private let lock = NSLock()
     private var collected: [(LogLevel, String)] = []

@@ -114,6 +114,7 @@ struct GatewayTests {
                 nil, "garbage", String(token.dropLast(3)) + "abc",
                 Self.token(header: #"{"alg":"none"}"#, payloadOf: token, signature: ""),
                 Self.token(header: #"{"alg":"HS256","kid":"x"}"#, payloadOf: token, signature: "c2ln"),
+                Self.token(header: #"{"alg":"RS256","kid":"unknown-key"}"#, payloadOf: token, signature: String(token.split(separator: ".")[2])),
                 Self.resigned(token, claims: ["aud": "someone-else"]),
             ]
             for candidate in unauthorized {
@@ -140,8 +141,11 @@ struct GatewayTests {
             let preflight = try await api.call(.options, "/tasks")
             #expect(preflight.status == 204)
             #expect(preflight.headers[HTTPField.Name("Access-Control-Allow-Methods")!]?.contains("PATCH") == true)
+            let origin = HTTPField.Name("Access-Control-Allow-Origin")!
             let answered = try await api.call(.get, "/notifications", token: admin)
-            #expect(answered.headers[HTTPField.Name("Access-Control-Allow-Origin")!] == host.simulator.endpoint)
+            #expect(answered.headers[origin] == host.simulator.endpoint, "the handler sends the origin its environment names")
+            let refused = try await api.call(.get, "/notifications", token: "garbage")
+            #expect(refused.status == 401 && refused.headers[origin] == host.simulator.endpoint, "the gateway's own answers carry it")
             var statuses: [Int] = []
             for _ in 0..<120 { statuses.append(try await api.call(.get, "/health").status) }
             #expect(statuses.contains(429), "the dev stage bursts to 100 requests")

@@ -14,6 +14,7 @@ struct BehaviourHandler: APIHandler {
 
     func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         if request.path == "/fail" { throw BehaviourError.requested }
+        if request.resource == "/counted" { return try .json(["count": await Invocations.shared.next()]) }
         if request.resource == "/tasks/{taskId}" {
             return APIGatewayResponse(statusCode: 200, body: String(decoding: try JSONCoding.encode(request), as: UTF8.self))
         }
@@ -24,6 +25,16 @@ struct BehaviourHandler: APIHandler {
 }
 
 enum BehaviourError: Error { case requested }
+
+/// Counts invocations, so a test can tell a cached answer from a fresh one.
+actor Invocations {
+    static let shared = Invocations()
+    private var count = 0
+    func next() -> Int {
+        count += 1
+        return count
+    }
+}
 
 /// Public routes to a function with a one-second timeout and a reserved concurrency of one.
 func behaviourArchitecture() -> Architecture {
@@ -42,7 +53,9 @@ func behaviourArchitecture() -> Architecture {
             Route(.get, "/slow", to: function, access: .public)
             Route(.get, "/fail", to: function, access: .public)
             Route(.get, "/tasks/{taskId}", to: function, access: .public)
+            Route(.get, "/counted", to: function, access: .public).cache(ttl: .seconds(30), varyingBy: ["page"])
         }
+        .cache(.cluster(size: "0.5"))
     }
 }
 
@@ -55,7 +68,21 @@ struct SiteAndFunctionTests {
             #expect(try await api.call(.get, "/things/special").json["resource"] as? String == "/things/special")
             #expect(try await api.call(.get, "/things/42").json["resource"] as? String == "/things/{id}")
             #expect(try await api.call(.delete, "/things/42/parts/7").json["resource"] as? String == "/things/{proxy+}")
-            #expect(try await api.call(.get, "/things/42").json["table"] as? String == "behaviour-things")
+            let thing = try await api.call(.get, "/things/42")
+            #expect(thing.json["table"] as? String == "behaviour-things")
+            #expect(thing.headers[HTTPField.Name("Access-Control-Allow-Origin")!] == nil, "an API without CORS sends no origin")
+        }
+    }
+
+    @Test("the route cache answers from the cache for the route's TTL, keyed by the query parameters it varies by")
+    func routeCache() async throws {
+        try await withHost(architecture: behaviourArchitecture()) { host in
+            let api = APICaller(host: host)
+            let first = try await api.call(.get, "/counted?page=1").json["count"] as? Int
+            #expect(try await api.call(.get, "/counted?page=1").json["count"] as? Int == first, "cached")
+            #expect(try await api.call(.get, "/counted?page=2").json["count"] as? Int != first, "another key")
+            await host.simulator.advanceClock(by: 31)
+            #expect(try await api.call(.get, "/counted?page=1").json["count"] as? Int != first, "expired on the simulator's clock")
         }
     }
 

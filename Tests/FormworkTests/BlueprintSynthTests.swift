@@ -187,3 +187,21 @@ struct APIDetailTests {
         #expect(result.template.outputs.map(\.key).filter { $0.hasSuffix("Url") } == ["PublicUrl", "InternalUrl"])
     }
 }
+
+@Suite("CORS on AWS, where a proxy integration adds no header")
+struct CORSOnAWSTests {
+    @Test("functions behind the API know the site's origin; the gateway's own 4xx and 5xx answers carry it")
+    func originEverywhere() throws {
+        let template = synth(.dev).template
+        let task = try #require(template.resource("TaskManagementFunction"))
+        let origin = try #require(task.value(at: "Environment", "Variables", "CORS_ALLOW_ORIGIN"))
+        #expect("\(origin)".contains("SiteDistribution.DomainName"), "\(origin)")
+        let api = try #require(template.resource("Api"))
+        for response in ["DEFAULT_4XX", "DEFAULT_5XX"] {
+            let header = try #require(api.value(at: "GatewayResponses", response, "ResponseParameters", "Headers", "Access-Control-Allow-Origin"))
+            #expect("\(header)".contains("SiteDistribution.DomainName"), "\(header)")
+        }
+        let notifier = try #require(template.resource("NotificationFunction"))
+        #expect(notifier.value(at: "Environment", "Variables", "CORS_ALLOW_ORIGIN") == nil, "no API routes to the notification function")
+    }
+}

@@ -76,9 +76,9 @@ struct NotificationHandlerTests {
         #expect(reminders.count == 2)
     }
 
-    @Test("REMINDER_WINDOW_HOURS sets how far ahead reminders look")
+    @Test("the reminder-window parameter sets how far ahead reminders look")
     func reminderWindow() async throws {
-        let world = try World(environmentChanges: [ConfigurationKeys.reminderWindowHours: "2"])
+        let world = try World(reminderWindowHours: "2")
         let admin = try await world.admin()
         let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
         _ = try await world.createTask("Report", for: bo, dueIn: 5, by: admin)

@@ -102,8 +102,17 @@ struct World: Sendable {
     /// Environment variables a test changes (`nil` removes one), over the model's.
     private let environmentChanges: [String: String?]
 
-    init(environmentChanges: [String: String?] = [:]) throws {
-        simulator = try Simulator(architecture: World.architecture, environment: .dev, options: .init(clock: .virtual(start: World.start)))
+    /// The world of the dev blueprint; `reminderWindowHours` replaces the value of its
+    /// reminder-window parameter.
+    init(environmentChanges: [String: String?] = [:], reminderWindowHours: String? = nil) throws {
+        var architecture = World.architecture
+        if let reminderWindowHours {
+            architecture.resources = architecture.resources.map { resource in
+                guard let parameter = resource as? Parameter, parameter.name == "ReminderWindowParameter" else { return resource }
+                return Parameter(parameter.name, path: parameter.path, value: reminderWindowHours, summary: parameter.summary)
+            }
+        }
+        simulator = try Simulator(architecture: architecture, environment: .dev, options: .init(clock: .virtual(start: World.start)))
         self.environmentChanges = environmentChanges
     }
 

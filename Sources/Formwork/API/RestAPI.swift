@@ -111,6 +111,16 @@ public struct RestAPI: Resource, Taggable, LocatedSettings {
     }
 }
 
+extension Architecture {
+    /// The origin browsers may call the function from: the CORS origin of the first API that
+    /// routes to it and allows one. With a proxy integration API Gateway adds no CORS header
+    /// to a function's answers, so the function's environment carries it
+    /// (``APIGatewayResponse/allowOriginVariable``) for the handler to send.
+    public func corsOrigin(of function: ResourceID) -> CORS.Origin? {
+        resources(of: RestAPI.self).first { api in api.cors != nil && api.routes.contains { $0.function == function } }?.cors?.origin
+    }
+}
+
 extension RestAPI {
     /// The methods a browser may use across origins: every route's, and `OPTIONS`.
     public var corsAllowedMethods: [String] {

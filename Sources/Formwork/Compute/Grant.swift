@@ -108,6 +108,15 @@ public enum GrantActions {
     ]
     static let indexRead = ["dynamodb:Query", "dynamodb:Scan"]
 
+    /// What every function may do besides its grants: write its own log group.
+    public static let ownLogs = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    /// Send traces (X-Ray's write actions take no resource ARNs).
+    public static let tracing = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    /// Send failed asynchronous events to its dead-letter queue.
+    public static let deadLetterQueue = ["sqs:SendMessage"]
+    /// Use the key that encrypts its dead-letter queue.
+    public static let deadLetterQueueKey = ["kms:Decrypt", "kms:GenerateDataKey"]
+
     /// The actions on the target.
     public static func actions(for access: Grant.Access) -> [String] {
         let actions: [String] =

@@ -24,6 +24,7 @@ public final class FunctionHost: Sendable {
     let tables: TableService
     let identity: IdentityService
     let messaging: MessagingService
+    let parameters: ParameterService
     /// The functions' log groups.
     public let logs: FunctionLogs
     let clock: SimulatorClock
@@ -40,8 +41,9 @@ public final class FunctionHost: Sendable {
 
     init(
         architecture: Architecture, naming: LocalResources, tables: TableService, identity: IdentityService, messaging: MessagingService,
-        logs: FunctionLogs, clock: SimulatorClock, endpoint: @escaping @Sendable () -> String
+        parameters: ParameterService, logs: FunctionLogs, clock: SimulatorClock, endpoint: @escaping @Sendable () -> String
     ) {
+        self.parameters = parameters
         self.architecture = architecture
         self.naming = naming
         self.tables = tables
@@ -73,6 +75,11 @@ public final class FunctionHost: Sendable {
                 environment[variable.key] = naming.value(of: id, attribute, in: architecture, endpoint: endpoint())
             }
         }
+        switch architecture.corsOrigin(of: function.id) {
+        case .literal(let origin)?: environment[APIGatewayResponse.allowOriginVariable] = origin
+        case .distribution?: environment[APIGatewayResponse.allowOriginVariable] = endpoint()
+        case nil: break
+        }
         return environment
     }
 
@@ -83,6 +90,7 @@ public final class FunctionHost: Sendable {
             tables: GrantedTables(tables: tables, permissions: permissions),
             notifications: GrantedNotifications(messaging: messaging, permissions: permissions),
             users: GrantedDirectory(directory: identity.directory, permissions: permissions),
+            parameters: GrantedParameters(parameters: parameters, permissions: permissions),
             environment: environment(of: function), clock: clock.clock)
     }
 

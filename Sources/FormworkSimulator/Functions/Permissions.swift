@@ -30,6 +30,12 @@ struct Permissions: Sendable {
         return (pool?.id, "arn:aws:cognito-idp:\(naming.region):\(naming.account):userpool/\(poolId)")
     }
 
+    /// The model's parameter named `name` (its path), and its ARN.
+    func parameter(named name: String) -> (id: ResourceID?, arn: String) {
+        let parameter = architecture.resources(of: Parameter.self).first { $0.path == name }
+        return (parameter?.id, "arn:aws:ssm:\(naming.region):\(naming.account):parameter\(name.hasPrefix("/") ? "" : "/")\(name)")
+    }
+
     /// The model's topic with the ARN `arn`.
     func topic(arn: String) -> ResourceID? {
         architecture.resources(of: Topic.self).first { naming.arn(of: $0.id, in: architecture) == arn }?.id

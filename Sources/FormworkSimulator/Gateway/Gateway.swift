@@ -20,7 +20,9 @@ public final class Gateway: Sendable {
     let clock: SimulatorClock
     let endpoint: @Sendable () -> String
     let table: RouteTable
+    let throttling: Bool
     private let authorizerCache = NIOLockedValueBox<[String: (claims: [String: String], until: Date)]>([:])
+    private let responseCache = NIOLockedValueBox<[String: (answer: Outgoing, until: Date)]>([:])
     private let bucket: NIOLockedValueBox<(tokens: Double, at: Date?)>
 
     /// API Gateway's largest request payload.
@@ -32,9 +34,10 @@ public final class Gateway: Sendable {
 
     init(
         api: RestAPI, architecture: Architecture, naming: LocalResources, functions: FunctionHost, identity: IdentityService,
-        clock: SimulatorClock, endpoint: @escaping @Sendable () -> String
+        clock: SimulatorClock, throttling: Bool = true, endpoint: @escaping @Sendable () -> String
     ) {
         self.api = api
+        self.throttling = throttling
         self.architecture = architecture
         self.naming = naming
         self.functions = functions
@@ -71,42 +74,72 @@ public final class Gateway: Sendable {
 
     func answer(_ request: Incoming) async -> Outgoing {
         var answer = await respond(request)
-        answer.headers += corsHeaders(request)
         answer.headers.append(("x-amzn-RequestId", UUID().uuidString.lowercased()))
         return answer
     }
 
+    /// The answer: the function's own, or the gateway's (which carries the CORS origin, as the
+    /// template's gateway responses make API Gateway send it). A proxy integration's answer gets
+    /// no CORS header from API Gateway: the function must send it.
     private func respond(_ request: Incoming) async -> Outgoing {
+        let (answer, fromFunction) = await route(request)
+        guard !fromFunction else { return answer }
+        var gatewayAnswer = answer
+        gatewayAnswer.headers += corsHeaders()
+        return gatewayAnswer
+    }
+
+    private func route(_ request: Incoming) async -> (outgoing: Outgoing, fromFunction: Bool) {
         if request.method == "OPTIONS", api.cors != nil {
-            return Outgoing(status: 204, headers: preflightHeaders(), body: Data())
+            return (Outgoing(status: 204, headers: preflightHeaders(), body: Data()), false)
         }
         guard case .found(let match) = table.lookup(method: request.method, path: request.path) else {
-            return Self.message(403, "Missing Authentication Token", errorType: "MissingAuthenticationTokenException")
+            return (Self.message(403, "Missing Authentication Token", errorType: "MissingAuthenticationTokenException"), false)
         }
-        if request.body.count > Self.payloadLimit { return Self.message(413, "Request Too Long") }
-        guard takeToken() else { return Self.message(429, "Too Many Requests") }
+        if request.body.count > Self.payloadLimit { return (Self.message(413, "Request Too Long"), false) }
+        guard !throttling || takeToken() else { return (Self.message(429, "Too Many Requests"), false) }
         var claims: [String: String]?
         if !match.route.isPublic {
             guard let token = Self.header("authorization", in: request), let verified = authorize(token) else {
-                return Self.message(401, "Unauthorized")
+                return (Self.message(401, "Unauthorized"), false)
             }
             claims = verified
         }
         if let schema = match.route.body, !Self.bodyConforms(request.body, to: schema) {
-            return Self.message(400, "Invalid request body", errorType: "BadRequestException")
+            return (Self.message(400, "Invalid request body", errorType: "BadRequestException"), false)
         }
         guard let function = architecture.resolve(match.route.function, as: Function.self) else {
-            return Self.message(500, "Internal server error")
+            return (Self.message(500, "Internal server error"), false)
+        }
+        let cacheKey = cacheKey(request, match: match)
+        if let cacheKey, let cached = responseCache.withLockedValue({ $0[cacheKey] }), cached.until > clock.now() {
+            return (cached.answer, true)
         }
         let event = proxyEvent(request, match: match, claims: claims)
         let outcome = await FunctionHost.race(seconds: Self.integrationTimeout) { await self.functions.invoke(function, event: event) }
         switch outcome {
-        case .none: return Self.message(504, "Endpoint request timed out")
-        case .some(.failure): return Self.message(500, "Internal server error")
-        case .some(.success(.failure(.throttled))): return Self.message(429, "Too Many Requests")
-        case .some(.success(.failure)): return Self.message(502, "Internal server error")
-        case .some(.success(.success(let response))): return Self.outgoing(response)
+        case .none: return (Self.message(504, "Endpoint request timed out"), false)
+        case .some(.failure): return (Self.message(500, "Internal server error"), false)
+        case .some(.success(.failure(.throttled))): return (Self.message(429, "Too Many Requests"), false)
+        case .some(.success(.failure)): return (Self.message(502, "Internal server error"), false)
+        case .some(.success(.success(let response))):
+            let answer = Self.outgoing(response)
+            if let cacheKey, let ttl = match.route.cacheTTL, (200..<300).contains(answer.status) {
+                let until = clock.now().addingTimeInterval(TimeInterval(ttl.seconds))
+                responseCache.withLockedValue { $0[cacheKey] = (answer, until) }
+            }
+            return (answer, true)
         }
+    }
+
+    /// The route cache's key, when the API has a cache and the route a TTL: the path, the
+    /// caller's token, and the query parameters the route varies by (GET only).
+    private func cacheKey(_ request: Incoming, match: RouteTable.Match) -> String? {
+        guard api.cache != nil, match.route.cacheTTL != nil, request.method == "GET" else { return nil }
+        let varying = match.route.cacheKeyQueryParameters.sorted().map { name in
+            "\(name)=\(request.query.first { $0.0 == name }?.1 ?? "")"
+        }
+        return ([request.path, Self.header("authorization", in: request) ?? ""] + varying).joined(separator: "\n")
     }
 
     /// The stage's token bucket, refilled at the model's rate on the simulator's clock.
@@ -245,7 +278,7 @@ public final class Gateway: Sendable {
         }
     }
 
-    private func corsHeaders(_ request: Incoming) -> [(String, String)] {
+    private func corsHeaders() -> [(String, String)] {
         guard let origin = allowedOrigin else { return [] }
         return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
     }

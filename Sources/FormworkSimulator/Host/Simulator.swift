@@ -34,12 +34,15 @@ public final class Simulator: Sendable {
         public var clock: SimulatorClock
         /// Where the model's relative paths (a bucket's site folder) start: the package root.
         public var root: URL
+        /// Whether the APIs enforce the model's stage throttling (off for load tests).
+        public var throttling: Bool
 
         /// Options; in memory, `us-east-1`, the real clock and the current directory by default.
         public init(
             state: State = .inMemory, region: String = "us-east-1", clock: SimulatorClock = .real(),
-            root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), throttling: Bool = true
         ) {
+            self.throttling = throttling
             self.state = state
             self.region = region
             self.clock = clock
@@ -108,13 +111,14 @@ public final class Simulator: Sendable {
         self.messaging = messaging
         let functions = FunctionHost(
             architecture: architecture, naming: naming, tables: tables, identity: identity, messaging: messaging,
-            logs: FunctionLogs(database: database), clock: clock, endpoint: currentEndpoint)
+            parameters: ParameterService(architecture: architecture), logs: FunctionLogs(database: database), clock: clock,
+            endpoint: currentEndpoint)
         self.functions = functions
         let naming = self.naming, clock = self.clock
         gateways = architecture.resources(of: RestAPI.self).map {
             Gateway(
                 api: $0, architecture: architecture, naming: naming, functions: functions, identity: identity, clock: clock,
-                endpoint: currentEndpoint)
+                throttling: options.throttling, endpoint: currentEndpoint)
         }
         let configuration = NIOLockedValueBox<@Sendable () -> [String: String]>({ [:] })
         site = SiteService.make(architecture: architecture, root: options.root) { configuration.withLockedValue { $0 }() }

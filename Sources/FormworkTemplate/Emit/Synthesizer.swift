@@ -171,6 +171,17 @@ struct EmitContext {
         encryption.keyID.map { .getAtt($0.name, "Arn") }
     }
 
+    /// A CORS origin: a literal, or the distribution's domain (the custom domain when given).
+    /// `quoted` wraps it in single quotes, as API Gateway's header mappings need.
+    func originValue(_ origin: CORS.Origin, quoted: Bool) -> TemplateValue {
+        let q = quoted ? "'" : ""
+        switch origin {
+        case .literal(let text): return .string("\(q)\(text)\(q)")
+        case .distribution(let id, _):
+            return .if("HasCustomDomain", .sub("\(q)https://${DomainName}\(q)"), .sub("\(q)https://${\(id.name).DomainName}\(q)"))
+        }
+    }
+
     /// A resource's value for `attribute` (environment variables, CORS origins).
     func attributeValue(_ id: ResourceID, _ attribute: ResourceAttribute) -> TemplateValue {
         switch architecture.resolution(of: id, attribute) {

@@ -61,11 +61,7 @@ extension EmitContext {
             auth.append(TemplateEntry("ResourcePolicy", .map(["IpRangeBlacklist": .strings(api.deniedSourceRanges)])))
         }
         let cors: TemplateValue? = api.cors.map { cors in
-            let origin: TemplateValue =
-                switch cors.origin {
-                case .literal(let text): .string("'\(text)'")
-                case .distribution(let id, _): .if("HasCustomDomain", .sub("'https://${DomainName}'"), .sub("'https://${\(id.name).DomainName}'"))
-                }
+            let origin = originValue(cors.origin, quoted: true)
             let methods = api.corsAllowedMethods.joined(separator: ",")
             return .map([
                 "AllowOrigin": origin,
@@ -90,6 +86,11 @@ extension EmitContext {
                 "AccessLogSetting": .map(["DestinationArn": .getAtt(logGroup, "Arn"), "Format": .string(accessLogFormat)]),
                 "Auth": auth.isEmpty ? nil : .map(auth),
                 "Cors": cors,
+                "GatewayResponses": api.cors.map { cors in
+                    // API Gateway's own answers (401, 403 and WAF blocks, throttling, 5xx) carry the origin too.
+                    let headers: TemplateValue = .map(["Headers": .map(["Access-Control-Allow-Origin": originValue(cors.origin, quoted: true)])])
+                    return .map(["DEFAULT_4XX": .map(["ResponseParameters": headers]), "DEFAULT_5XX": .map(["ResponseParameters": headers])])
+                },
                 "Models": models.isEmpty ? nil : .map(models),
                 "Tags": tagMap,
                 "PropagateTags": true,

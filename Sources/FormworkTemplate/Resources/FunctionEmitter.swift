@@ -1,4 +1,5 @@
 import Formwork
+import FormworkRuntime
 
 extension EmitContext {
     mutating func emitFunction(_ function: Function) {
@@ -35,6 +36,9 @@ extension EmitContext {
             case .literal(let text): variables.append(TemplateEntry(variable.key, .string(text)))
             case .attribute(let id, let attribute, _): variables.append(TemplateEntry(variable.key, attributeValue(id, attribute)))
             }
+        }
+        if let origin = architecture.corsOrigin(of: function.id) {
+            variables.append(TemplateEntry(APIGatewayResponse.allowOriginVariable, originValue(origin, quoted: false)))
         }
         var events: [TemplateEntry] = []
         for api in architecture.resources(of: RestAPI.self) {
@@ -126,7 +130,7 @@ extension EmitContext {
         var statements: [TemplateValue] = [
             .map([
                 "Sid": "WriteOwnLogs", "Effect": "Allow",
-                "Action": .strings(["logs:CreateLogStream", "logs:PutLogEvents"]),
+                "Action": .strings(GrantActions.ownLogs),
                 "Resource": .getAtt(logGroup, "Arn"),
             ])
         ]
@@ -135,7 +139,7 @@ extension EmitContext {
                 .map([
                     // X-Ray's write actions support no resource-level permissions: AWS requires '*'.
                     "Sid": "WriteTracesXRayRequiresAllResources", "Effect": "Allow",
-                    "Action": .strings(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]),
+                    "Action": .strings(GrantActions.tracing),
                     "Resource": "*",
                 ]))
         }
@@ -143,12 +147,12 @@ extension EmitContext {
             statements.append(
                 .map([
                     "Sid": "SendFailedEventsToDeadLetterQueue", "Effect": "Allow",
-                    "Action": "sqs:SendMessage", "Resource": .getAtt(queue, "Arn"),
+                    "Action": .strings(GrantActions.deadLetterQueue), "Resource": .getAtt(queue, "Arn"),
                 ]))
         }
         var keyActions: [ResourceID: Set<String>] = [:]
         if let key = function.encryption.keyID, queue != nil {
-            keyActions[key, default: []].formUnion(["kms:Decrypt", "kms:GenerateDataKey"])
+            keyActions[key, default: []].formUnion(GrantActions.deadLetterQueueKey)
         }
         for grant in function.grants {
             statements.append(contentsOf: grantStatements(grant))
