@@ -58,7 +58,8 @@ consumer-test:
 synth: build
 	"$(BIN)/formwork" synth --all
 
-# Release build; prints figures (README "Benchmark"): synth and diff, the table engine, the wire API against moto.
+# Release build; prints figures (README "Benchmark"): synth and diff, the table engine, the wire API against moto,
+# the simulator's start beside moto's, and the request path under wrk (apt-get install wrk).
 bench:
 	swift build -c release --product formwork
 	swift build -c release --product formwork-bench
@@ -66,3 +67,4 @@ bench:
 	"$$(swift build -c release --show-bin-path)/formwork-bench" --tables 1000000
 	python3 scripts/bench_wire.py "$$(swift build -c release --show-bin-path)/formwork"
 	python3 scripts/bench_startup.py "$$(swift build -c release --show-bin-path)/formwork" --runs 11
+	python3 scripts/bench_gateway.py "$$(swift build -c release --show-bin-path)/formwork"

@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TaskManagement
 import Testing
 
 /// Calls the blueprint's REST API through the simulator's router.
@@ -178,6 +179,38 @@ struct GatewayTests {
             #expect(tasks == "taskmgmt-dev-tasks")
             let userFunction = try #require(architecture.resources(of: Function.self).first { $0.name == "UserManagementFunction" })
             #expect(host.simulator.functions.environment(of: userFunction)["USER_POOL_ID"] == host.poolId)
+        }
+    }
+
+    @Test("a blueprint without one grant: exactly the calls that need it fail, in AWS's words")
+    func removedGrant() async throws {
+        var architecture = TaskManagementBlueprint().architecture(for: .dev)
+        architecture.resources = architecture.resources.map { resource in
+            guard let function = resource as? Function, function.name == "TaskManagementFunction" else { return resource }
+            var copy = Function(function.name, handler: TaskManagementHandler.self).named(function.functionName ?? function.name)
+            for variable in function.environment {
+                switch variable.value {
+                case .literal(let text): copy = copy.environment(variable.key, text)
+                case .attribute(let id, let attribute, _):
+                    if let target = architecture.resource(id) { copy = copy.environment(variable.key, target, attribute) }
+                }
+            }
+            return copy.grants(function.grants.filter { $0.access != .topicPublish })
+        }
+        try await withHost(architecture: architecture) { host in
+            let api = APICaller(host: host)
+            let admin = try await api.idToken("lead@example.com", groups: ["Admin"])
+            let me = try await api.call(.get, "/me", token: admin)
+            let deadline = JSONCoding.formatDate(simulatorStart.addingTimeInterval(86_400 * 3))
+            let created = try await api.call(
+                .post, "/tasks", token: admin, body: #"{"title":"Denied publish","assigneeId":"\#(me.json["userId"] as? String ?? "")","deadline":"\#(deadline)"}"#)
+            #expect(created.status == 201, "a failed publish is logged, not fatal: \(created.text)")
+            let logs = try await host.get("/_formwork/logs/TaskManagementFunction").json["events"] as? [[String: Any]] ?? []
+            let denials = logs.compactMap { $0["message"] as? String }.filter { $0.contains("is not authorized to perform") }
+            #expect(denials.count == 1)
+            #expect(denials.first?.contains("sns:Publish on resource: arn:aws:sns:us-east-1:000000000000:taskmgmt-dev-notifications") == true)
+            #expect(try host.simulator.outbox.messages().filter { $0.service == "sns" }.isEmpty, "nothing was published")
+            #expect(try host.simulator.outbox.messages().contains { $0.service == "ses" }, "the e-mail, which is granted, went out")
         }
     }
 

@@ -120,11 +120,13 @@ struct Host {
 /// or in `directory`, on a virtual clock at ``simulatorStart``.
 func withHost<Value: Sendable>(
     architecture: Architecture = TaskManagementBlueprint().architecture(for: .dev), directory: String? = nil,
-    clock: SimulatorClock = .virtual(start: simulatorStart), _ body: @Sendable (Host) async throws -> Value
+    clock: SimulatorClock = .virtual(start: simulatorStart), integrationTimeout: Duration = .seconds(29),
+    _ body: @Sendable (Host) async throws -> Value
 ) async throws -> Value {
     let simulator = try Simulator(
         architecture: architecture, environment: .dev,
-        options: .init(state: directory.map { .directory($0) } ?? .inMemory, clock: clock, root: packageRoot))
+        options: .init(
+            state: directory.map { .directory($0) } ?? .inMemory, clock: clock, root: packageRoot, integrationTimeout: integrationTimeout))
     let app = Application(router: simulator.makeRouter())
     return try await app.test(.router) { client in try await body(Host(simulator: simulator, client: client)) }
 }

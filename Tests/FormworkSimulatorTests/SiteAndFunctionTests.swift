@@ -43,14 +43,17 @@ func behaviourArchitecture() -> Architecture {
         .timeout(.seconds(1))
         .reservedConcurrency(1)
         .environment("TABLE", table)
+    let patient = Function("Patient", handler: BehaviourHandler.self).timeout(.seconds(5))
     return Architecture("Behaviour") {
         table
         function
+        patient
         RestAPI("Api", stage: "test", authorizer: nil) {
             Route(.get, "/things/{id}", to: function, access: .public)
             Route(.get, "/things/special", to: function, access: .public)
             Route(.any, "/things/{proxy+}", to: function, access: .public)
             Route(.get, "/slow", to: function, access: .public)
+            Route(.get, "/patient", to: patient, access: .public)
             Route(.get, "/fail", to: function, access: .public)
             Route(.get, "/tasks/{taskId}", to: function, access: .public)
             Route(.get, "/counted", to: function, access: .public).cache(ttl: .seconds(30), varyingBy: ["page"])
@@ -71,6 +74,14 @@ struct SiteAndFunctionTests {
             let thing = try await api.call(.get, "/things/42")
             #expect(thing.json["table"] as? String == "behaviour-things")
             #expect(thing.headers[HTTPField.Name("Access-Control-Allow-Origin")!] == nil, "an API without CORS sends no origin")
+        }
+    }
+
+    @Test("a function slower than the integration timeout gets 504 from the gateway")
+    func integrationTimeout() async throws {
+        try await withHost(architecture: behaviourArchitecture(), integrationTimeout: .seconds(1)) { host in
+            let reply = try await APICaller(host: host).call(.get, "/patient?delay=2")
+            #expect(reply.status == 504 && reply.json["message"] as? String == "Endpoint request timed out")
         }
     }
 
@@ -133,6 +144,16 @@ struct SiteAndFunctionTests {
             #expect(context["path"] as? String == "/test/tasks/t-1")
             #expect(context["requestTimeEpoch"] is Int && context["requestTime"] is String)
             let identity = try #require(context["identity"] as? [String: Any])
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
+            #expect(context["requestTime"] as? String == formatter.string(from: simulatorStart))
+            for moment in [951_782_400.0, 1_709_164_799, 4_107_542_399, 0, 1_796_115_599] {
+                await host.simulator.setClock(to: Date(timeIntervalSince1970: moment))
+                let later = try await APICaller(host: host).call(.get, "/tasks/t-1").json["requestContext"] as? [String: Any]
+                #expect(later?["requestTime"] as? String == formatter.string(from: Date(timeIntervalSince1970: moment)), "\(moment)")
+            }
             #expect(identity["sourceIp"] as? String == "127.0.0.1" && identity["userAgent"] as? String == "Custom User Agent String")
         }
     }

@@ -120,6 +120,8 @@ public struct Function: Resource, Taggable, LocatedSettings {
     public func deadLetterQueue(_ on: Bool) -> Self { with { $0.deadLetterQueue = on } }
     /// Adds grants.
     public func grants(_ grants: Grant...) -> Self { with { $0.grants += grants } }
+    /// Adds a list of grants.
+    public func grants(_ grants: [Grant]) -> Self { with { $0.grants += grants } }
     /// Sets the deployment package path, relative to the package root.
     public func code(_ path: String) -> Self { with { $0.codePath = path } }
 

@@ -123,13 +123,13 @@ public final class FunctionHost: Sendable {
         guard let handler = instance.api else { return .failure(.unhandled("The function's handler does not answer API requests.")) }
         let requestId = event.requestContext.requestId
         let group = logGroup(function)
-        let logger = FunctionLogger(logs: logs, logGroup: group, requestId: requestId, clock: clock)
-        logs.append(group, requestId: requestId, at: clock.now(), "START RequestId: \(requestId) Version: $LATEST")
+        let logger = InvocationLog(requestId: requestId, clock: clock)
+        logger.write("START RequestId: \(requestId) Version: $LATEST")
         let timeout = function.timeout.seconds
         let context = HandlerContext(
             requestId: requestId, functionName: functionName(function), deadline: clock.now().addingTimeInterval(TimeInterval(timeout)), logger: logger)
         let started = ContinuousClock.now
-        let outcome = await Self.race(seconds: timeout) { try await handler.handle(event, context: context) }
+        let outcome = await Self.race(after: .seconds(timeout)) { try await handler.handle(event, context: context) }
         let elapsed = ContinuousClock.now - started
         let result: Result<APIGatewayResponse, Failure>
         switch outcome {
@@ -138,7 +138,7 @@ public final class FunctionHost: Sendable {
             logger.error("Unhandled error: \(error)")
             result = .failure(.unhandled("\(error)"))
         case .none:
-            logs.append(group, requestId: requestId, at: clock.now(), "Task timed out after \(timeout).00 seconds")
+            logger.write("Task timed out after \(timeout).00 seconds")
             result = .failure(.timedOut(timeout))
         }
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
@@ -149,14 +149,15 @@ public final class FunctionHost: Sendable {
             let initDuration = instance.initDuration.components
             report += String(format: "\tInit Duration: %.2f ms", Double(initDuration.attoseconds) / 1e15 + Double(initDuration.seconds) * 1000)
         }
-        logs.append(group, requestId: requestId, at: clock.now(), "END RequestId: \(requestId)")
-        logs.append(group, requestId: requestId, at: clock.now(), report)
+        logger.write("END RequestId: \(requestId)")
+        logger.write(report)
+        logs.append(group, logger.lines)
         return result
     }
 
-    /// Runs `work` in its own task; `nil` when it has not finished after `seconds` (it is then
+    /// Runs `work` in its own task; `nil` when it has not finished after `limit` (it is then
     /// cancelled and left to finish on its own, as a timed-out Lambda invocation is abandoned).
-    static func race<T: Sendable>(seconds: Int, _ work: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
+    static func race<T: Sendable>(after limit: Duration, _ work: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
         let box = NIOLockedValueBox<CheckedContinuation<Result<T, any Error>?, Never>?>(nil)
         let finish: @Sendable (Result<T, any Error>?) -> Void = { value in
             box.withLockedValue { continuation in
@@ -168,7 +169,7 @@ public final class FunctionHost: Sendable {
             box.withLockedValue { $0 = continuation }
             let worker = NIOLockedValueBox<Task<Void, Never>?>(nil)
             let timer = Task {
-                do { try await Task.sleep(for: .seconds(seconds)) } catch { return }
+                do { try await Task.sleep(for: limit) } catch { return }
                 finish(nil)
                 worker.withLockedValue { $0?.cancel() }
             }

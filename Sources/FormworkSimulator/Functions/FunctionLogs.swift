@@ -1,6 +1,7 @@
 import FormworkRuntime
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 
 /// The functions' log groups, kept in the state database: what each invocation wrote, with
 /// Lambda's `START`, `END` and `REPORT` lines.
@@ -39,12 +40,14 @@ public struct FunctionLogs: Sendable {
         }
     ]
 
-    /// Appends a line to `logGroup`.
-    func append(_ logGroup: String, requestId: String, at timestamp: Date, _ message: String) {
+    /// Appends lines to `logGroup`, in one transaction.
+    func append(_ logGroup: String, _ lines: [Line]) {
         _ = try? writer.write { db in
-            try db.execute(
-                sql: "INSERT INTO logLines (logGroup, requestId, timestamp, message) VALUES (?, ?, ?, ?)",
-                arguments: [logGroup, requestId, timestamp.timeIntervalSince1970, message])
+            for line in lines {
+                try db.execute(
+                    sql: "INSERT INTO logLines (logGroup, requestId, timestamp, message) VALUES (?, ?, ?, ?)",
+                    arguments: [logGroup, line.requestId, line.timestamp.timeIntervalSince1970, line.message])
+            }
         }
     }
 
@@ -59,14 +62,28 @@ public struct FunctionLogs: Sendable {
     }
 }
 
-/// A handler's logger in the simulator: lines go to the function's log group.
-struct FunctionLogger: HandlerLogger {
-    let logs: FunctionLogs
-    let logGroup: String
+/// One invocation's log lines, kept until the invocation ends and then written to the
+/// function's log group at once.
+final class InvocationLog: HandlerLogger, Sendable {
     let requestId: String
     let clock: SimulatorClock
+    private let buffer = NIOLockedValueBox<[FunctionLogs.Line]>([])
+
+    init(requestId: String, clock: SimulatorClock) {
+        self.requestId = requestId
+        self.clock = clock
+    }
+
+    /// Adds a line as Lambda writes its own (`START`, `END`, `REPORT`, timeouts).
+    func write(_ message: String) {
+        let line = FunctionLogs.Line(timestamp: clock.now(), requestId: requestId, message: message)
+        buffer.withLockedValue { $0.append(line) }
+    }
 
     func log(_ level: LogLevel, _ message: String) {
-        logs.append(logGroup, requestId: requestId, at: clock.now(), "\(level.rawValue.uppercased()) \(message)")
+        write("\(level.rawValue.uppercased()) \(message)")
     }
+
+    /// The lines so far.
+    var lines: [FunctionLogs.Line] { buffer.withLockedValue { $0 } }
 }

@@ -21,23 +21,24 @@ public final class Gateway: Sendable {
     let endpoint: @Sendable () -> String
     let table: RouteTable
     let throttling: Bool
+    let integrationTimeout: Duration
     private let authorizerCache = NIOLockedValueBox<[String: (claims: [String: String], until: Date)]>([:])
     private let responseCache = NIOLockedValueBox<[String: (answer: Outgoing, until: Date)]>([:])
     private let bucket: NIOLockedValueBox<(tokens: Double, at: Date?)>
 
     /// API Gateway's largest request payload.
     static let payloadLimit = 10 * 1024 * 1024
-    /// API Gateway's integration timeout, in seconds.
-    static let integrationTimeout = 29
     /// How long the Cognito authorizer's result is cached per token (API Gateway's default).
     static let authorizerTTL: TimeInterval = 300
 
     init(
         api: RestAPI, architecture: Architecture, naming: LocalResources, functions: FunctionHost, identity: IdentityService,
-        clock: SimulatorClock, throttling: Bool = true, endpoint: @escaping @Sendable () -> String
+        clock: SimulatorClock, throttling: Bool = true, integrationTimeout: Duration = .seconds(29),
+        endpoint: @escaping @Sendable () -> String
     ) {
         self.api = api
         self.throttling = throttling
+        self.integrationTimeout = integrationTimeout
         self.architecture = architecture
         self.naming = naming
         self.functions = functions
@@ -116,7 +117,7 @@ public final class Gateway: Sendable {
             return (cached.answer, true)
         }
         let event = proxyEvent(request, match: match, claims: claims)
-        let outcome = await FunctionHost.race(seconds: Self.integrationTimeout) { await self.functions.invoke(function, event: event) }
+        let outcome = await FunctionHost.race(after: integrationTimeout) { await self.functions.invoke(function, event: event) }
         switch outcome {
         case .none: return (Self.message(504, "Endpoint request timed out"), false)
         case .some(.failure): return (Self.message(500, "Internal server error"), false)
@@ -176,24 +177,12 @@ public final class Gateway: Sendable {
             switch value {
             case let groups as [String]: strings[name] = groups.joined(separator: ",")
             case let number as Int where ["exp", "iat", "auth_time"].contains(name):
-                strings[name] = javaDate(Date(timeIntervalSince1970: TimeInterval(number)))
+                strings[name] = UTCText.javaDate(Date(timeIntervalSince1970: TimeInterval(number)))
             case let flag as Bool: strings[name] = flag ? "true" : "false"
             default: strings[name] = "\(value)"
             }
         }
         return strings
-    }
-
-    /// A time as Java's `Date.toString()` prints it in UTC, as the authorizer's claims carry it.
-    static func javaDate(_ date: Date) -> String { utc(date, "EEE MMM dd HH:mm:ss 'UTC' yyyy") }
-
-    /// `date` in UTC by `pattern`, with English names.
-    static func utc(_ date: Date, _ pattern: String) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = pattern
-        return formatter.string(from: date)
     }
 
     static func bodyConforms(_ body: Data, to schema: JSONSchema) -> Bool {
@@ -232,14 +221,11 @@ public final class Gateway: Sendable {
             queryStringParameters: query, multiValueQueryStringParameters: multiQuery, pathParameters: match.pathParameters,
             stageVariables: [:], requestContext: context, body: body, isBase64Encoded: !isText)
         event.requestContext.resourceId = String(apiId.prefix(6))
-        event.requestContext.requestTime = Self.requestTime(now)
+        event.requestContext.requestTime = UTCText.requestTime(now)
         event.requestContext.protocol = "HTTP/1.1"
         event.requestContext.domainName = endpoint().replacingOccurrences(of: "http://", with: "")
         return event
     }
-
-    /// `requestContext.requestTime`: `01/Dec/2026:09:00:00 +0000`.
-    static func requestTime(_ date: Date) -> String { utc(date, "dd/MMM/yyyy:HH:mm:ss Z") }
 
     static func outgoing(_ response: APIGatewayResponse) -> Outgoing {
         var headers: [(String, String)] = []

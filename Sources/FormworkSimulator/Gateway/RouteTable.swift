@@ -3,7 +3,12 @@ import Formwork
 /// The routes of one REST API, matched as API Gateway matches resources: literal segments
 /// before `{param}`, `{param}` before `{proxy+}`; a method's own route before `ANY`.
 struct RouteTable: Sendable {
-    let routes: [Route]
+    /// The routes with their parsed paths.
+    let routes: [(route: Route, segments: [PathSegment])]
+
+    init(routes: [Route]) {
+        self.routes = routes.map { ($0, $0.segments) }
+    }
 
     /// A route that matched a path, with its path parameters.
     struct Match {
@@ -23,8 +28,8 @@ struct RouteTable: Sendable {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var best: (rank: [Int], match: Match)?
         var resourcesFound: [String: [HTTPMethod]] = [:]
-        for route in routes {
-            guard let (rank, parameters) = Self.match(route.segments, segments) else { continue }
+        for (route, pattern) in routes {
+            guard let (rank, parameters) = Self.match(pattern, segments) else { continue }
             resourcesFound[route.path, default: []].append(route.method)
             guard route.method.rawValue == method || route.method == .any else { continue }
             let fullRank = rank + [route.method == .any ? 0 : 1]

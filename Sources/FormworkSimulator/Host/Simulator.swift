@@ -36,13 +36,17 @@ public final class Simulator: Sendable {
         public var root: URL
         /// Whether the APIs enforce the model's stage throttling (off for load tests).
         public var throttling: Bool
+        /// How long the APIs wait for a function: API Gateway's 29 seconds unless a test shortens it.
+        public var integrationTimeout: Duration
 
         /// Options; in memory, `us-east-1`, the real clock and the current directory by default.
         public init(
             state: State = .inMemory, region: String = "us-east-1", clock: SimulatorClock = .real(),
-            root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), throttling: Bool = true
+            root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), throttling: Bool = true,
+            integrationTimeout: Duration = .seconds(29)
         ) {
             self.throttling = throttling
+            self.integrationTimeout = integrationTimeout
             self.state = state
             self.region = region
             self.clock = clock
@@ -118,7 +122,7 @@ public final class Simulator: Sendable {
         gateways = architecture.resources(of: RestAPI.self).map {
             Gateway(
                 api: $0, architecture: architecture, naming: naming, functions: functions, identity: identity, clock: clock,
-                throttling: options.throttling, endpoint: currentEndpoint)
+                throttling: options.throttling, integrationTimeout: options.integrationTimeout, endpoint: currentEndpoint)
         }
         let configuration = NIOLockedValueBox<@Sendable () -> [String: String]>({ [:] })
         site = SiteService.make(architecture: architecture, root: options.root) { configuration.withLockedValue { $0 }() }
