@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "FormworkYAML", dependencies: ["CYAML"]),
         .target(name: "FormworkRuntime"),
         .target(name: "Formwork", dependencies: ["FormworkRuntime"]),
-        .target(name: "FormworkTemplate", dependencies: ["Formwork", "FormworkYAML"]),
+        .target(name: "FormworkTemplate", dependencies: ["Formwork", "FormworkRuntime", "FormworkYAML"]),
         .target(name: "FormworkDiff", dependencies: ["Formwork", "FormworkTemplate", "FormworkYAML"]),
         .target(
             name: "FormworkSimulator",

@@ -9,12 +9,14 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Run an environment of the blueprint locally, in this process, on one port.",
         discussion: """
-            Serves, on one port, the AWS APIs of the blueprint's resources: DynamoDB (JSON 1.0) for its
-            tables and Cognito Identity Provider (JSON 1.1) for its user pools, so the AWS CLI and SDKs work
-            with --endpoint-url http://HOST:PORT; the pools' JWKS and OpenID documents; and the control API
-            under /_formwork/ (health, endpoints, resources, clock, outbox). Admin operations accept any
-            SigV4-signed request. State is kept in SQLite under --state (default .formwork/<env>/) unless
-            --in-memory is given.
+            Serves, on one port, the blueprint's environment: DynamoDB (JSON 1.0) for its tables and Cognito
+            Identity Provider (JSON 1.1) for its user pools, so the AWS CLI and SDKs work with --endpoint-url
+            http://HOST:PORT; the pools' JWKS and OpenID documents; each REST API with API Gateway's rules
+            (routing, the Cognito authorizer, validation, throttling, CORS), running the functions' Swift
+            handlers in process with their grants enforced; the site behind the distribution with its
+            /config.json; and the control API under /_formwork/ (health, endpoints, resources, clock, outbox,
+            logs). Admin operations accept any SigV4-signed request. State is kept in SQLite under --state
+            (default .formwork/<env>/) unless --in-memory is given.
             """)
 
     enum ClockMode: String, ExpressibleByArgument, CaseIterable {
@@ -126,7 +128,13 @@ struct SimulateCommand: AsyncParsableCommand {
             lines.append("    Cognito        aws cognito-idp describe-user-pool --user-pool-id \(pool.poolId) --endpoint-url \(endpoint)")
             lines.append("                   client \(pool.clientId), JWKS \(endpoint)/\(pool.poolId)/.well-known/jwks.json")
         }
-        lines.append("    control        \(endpoint)/_formwork/endpoints  /resources  /clock  /outbox  /health")
+        for gateway in simulator.gateways {
+            lines.append("    API            \(gateway.url)")
+        }
+        if simulator.site != nil {
+            lines.append("    site           \(endpoint)/  (config: \(endpoint)/config.json)")
+        }
+        lines.append("    control        \(endpoint)/_formwork/endpoints  /resources  /clock  /outbox  /logs/{function}  /health")
         lines.append("")
         lines.append("  resources")
         let entries = simulator.naming.entries(of: simulator.architecture, endpoint: endpoint)

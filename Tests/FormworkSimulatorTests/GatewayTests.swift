@@ -98,6 +98,9 @@ struct GatewayTests {
                 #expect(reply.status == 403 && reply.json["message"] as? String == "Missing Authentication Token", "\(method) \(path)")
             }
             #expect(try await api.call(.get, "/health").status == 200)
+            #expect(try await api.call(.options, "/nowhere").status == 403, "no preflight for a resource the API lacks")
+            let wrongStage = try await host.client.execute(uri: "/restapis/nope/dev/_user_request_/tasks", method: .get) { $0 }
+            #expect(wrongStage.status == .forbidden && String(buffer: wrongStage.body).contains("Missing Authentication Token"))
             let admin = try await api.idToken("root@example.com", groups: ["Admin"])
             let report = try await api.call(.get, "/admin/reports/weekly/2026", token: admin)
             #expect(report.status != 403 || report.json["message"] as? String != "Missing Authentication Token", "the greedy route matches")

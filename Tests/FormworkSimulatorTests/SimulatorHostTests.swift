@@ -58,7 +58,11 @@ struct SimulatorHostTests {
             #expect(combined["now"] as? String == "2026-12-03T10:30:00Z")
             let set = try await host.post("/_formwork/clock", #"{"set":"2027-01-01T00:00:00Z"}"#).json
             #expect(set["now"] as? String == "2027-01-01T00:00:00Z")
-            for bad in [#"{"advance":"25 hours"}"#, #"{"advance":"P1M"}"#, #"{"set":"yesterday"}"#, #"{}"#, "nonsense"] {
+            let bads = [
+                #"{"advance":"25 hours"}"#, #"{"advance":"P1M"}"#, #"{"set":"yesterday"}"#, #"{}"#, "nonsense",
+                #"{"advance":"P200000000000000D"}"#, #"{"advance":"PT99999999999999999999999999999999999999S"}"#, #"{"set":"0001-01-01T00:00:00Z"}"#,
+            ]
+            for bad in bads {
                 let answer = try await host.post("/_formwork/clock", bad)
                 #expect(answer.status == 400 && answer.json["message"] != nil, "\(bad)")
             }
@@ -143,6 +147,8 @@ struct SimulatorHostTests {
             #expect(try identity.seed(poolId: host.poolId, email: "jo@example.com", password: "Permanent-Pass1!", groups: ["Admin"]) == false)
             #expect(try await host.signIn("jo@example.com", "Permanent-Pass1!").json["AuthenticationResult"] != nil)
             #expect(throws: DirectoryError.self) { try identity.seed(poolId: host.poolId, email: "kim@example.com", password: "weak", groups: []) }
+            let refused = try await host.call("AdminGetUser", ["UserPoolId": host.poolId, "Username": "kim@example.com"])
+            #expect(refused.errorType == "UserNotFoundException", "a refused seed leaves no user behind")
             #expect(throws: DirectoryError.self) { try identity.seed(poolId: host.poolId, email: "kim@example.com", password: "Permanent-Pass1!", groups: ["Owners"]) }
             #expect(try host.mail(to: "jo@example.com").isEmpty, "seeded users get no invitation")
         }

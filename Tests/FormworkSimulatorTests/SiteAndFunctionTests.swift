@@ -14,6 +14,7 @@ struct BehaviourHandler: APIHandler {
 
     func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         if request.path == "/fail" { throw BehaviourError.requested }
+        if request.path == "/malformed" { return APIGatewayResponse(statusCode: 1000, body: "out of range") }
         if request.resource == "/counted" { return try .json(["count": await Invocations.shared.next()]) }
         if request.resource == "/tasks/{taskId}" {
             return APIGatewayResponse(statusCode: 200, body: String(decoding: try JSONCoding.encode(request), as: UTF8.self))
@@ -55,6 +56,7 @@ func behaviourArchitecture() -> Architecture {
             Route(.get, "/slow", to: function, access: .public)
             Route(.get, "/patient", to: patient, access: .public)
             Route(.get, "/fail", to: function, access: .public)
+            Route(.get, "/malformed", to: function, access: .public)
             Route(.get, "/tasks/{taskId}", to: function, access: .public)
             Route(.get, "/counted", to: function, access: .public).cache(ttl: .seconds(30), varyingBy: ["page"])
         }
@@ -110,6 +112,7 @@ struct SiteAndFunctionTests {
             #expect(lines.contains { $0.contains("Unhandled error: requested") })
             #expect(lines.filter { $0.hasPrefix("REPORT") }.count == 2)
             #expect(lines.filter { $0.contains("Init Duration") }.count == 1, "only the cold start reports an init duration")
+            #expect(try await api.call(.get, "/malformed").status == 502, "a status API Gateway cannot send is a malformed integration answer")
 
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<2 { group.addTask { try await api.call(.get, "/slow?delay=0.5").status } }

@@ -125,6 +125,9 @@ public struct Function: Resource, Taggable, LocatedSettings {
     /// Sets the deployment package path, relative to the package root.
     public func code(_ path: String) -> Self { with { $0.codePath = path } }
 
+    /// The logical ID of the function's execution role.
+    public var roleLogicalID: String { "\(name)Role" }
+
     public var references: [Reference] {
         var refs = grants.map {
             Reference(target: $0.target, targetLocation: $0.targetLocation, purpose: "grant \($0.access.rawValue)", location: $0.location)

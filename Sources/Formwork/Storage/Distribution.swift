@@ -119,6 +119,10 @@ public struct SecurityHeaders: Sendable, Hashable {
     public var referrerPolicy: String
     /// `X-Frame-Options`.
     public var frameOptions: String
+    /// Whether HSTS covers subdomains and asks to be preloaded.
+    public var hstsIncludeSubdomainsAndPreload = true
+    /// Whether browsers' XSS filter is asked to block (`X-XSS-Protection: 1; mode=block`).
+    public var xssProtectionBlocks = true
 
     /// Strict defaults: same-origin content, HSTS for two years with subdomains and preload,
     /// frames denied, no referrer across origins.
@@ -137,12 +141,12 @@ public struct SecurityHeaders: Sendable, Hashable {
     /// The response headers these settings add to every answer, as browsers receive them.
     public var httpHeaders: [(name: String, value: String)] {
         [
-            ("Strict-Transport-Security", "max-age=\(hstsMaxAge.seconds); includeSubDomains; preload"),
+            ("Strict-Transport-Security", "max-age=\(hstsMaxAge.seconds)" + (hstsIncludeSubdomainsAndPreload ? "; includeSubDomains; preload" : "")),
             ("Content-Security-Policy", contentSecurityPolicy),
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", frameOptions),
             ("Referrer-Policy", referrerPolicy),
-            ("X-XSS-Protection", "1; mode=block"),
+            ("X-XSS-Protection", xssProtectionBlocks ? "1; mode=block" : "1"),
         ]
     }
 }

@@ -34,13 +34,19 @@ struct ControlAPI {
             }
             switch (input["advance"], input["set"]) {
             case (let advance as String, nil):
-                guard let interval = ISO8601Duration.seconds(advance) else {
+                guard let interval = ISO8601Duration.seconds(advance), interval.isFinite else {
                     return ControlResponse.badRequest("'advance' must be an ISO 8601 duration such as PT25H or P1DT30M, not '\(advance)'.")
+                }
+                guard Self.supported.contains(simulator.clock.now().timeIntervalSince1970 + interval) else {
+                    return ControlResponse.badRequest("'advance' would move the clock outside the years 1970 to 9999.")
                 }
                 await simulator.advanceClock(by: interval)
             case (nil, let set as String):
                 guard let date = JSONCoding.parseDate(set) else {
                     return ControlResponse.badRequest("'set' must be an RFC 3339 time such as 2026-12-01T09:00:00Z, not '\(set)'.")
+                }
+                guard Self.supported.contains(date.timeIntervalSince1970) else {
+                    return ControlResponse.badRequest("'set' must be a time in the years 1970 to 9999.")
                 }
                 await simulator.setClock(to: date)
             default:
@@ -80,6 +86,9 @@ struct ControlAPI {
             ])
         }
     }
+
+    /// The times the clock may be moved to: 1970-01-01 to 9999-12-31 (epoch seconds).
+    static let supported: ClosedRange<Double> = 0...253_402_300_799
 
     private static func clockAnswer(_ simulator: Simulator) -> Response {
         ControlResponse.json(["now": JSONCoding.formatDate(simulator.clock.now()), "mode": simulator.clock.mode.rawValue])

@@ -21,19 +21,19 @@ struct Permissions: Sendable {
     /// The model's table served under `name`, and its ARN.
     func table(named name: String) -> (id: ResourceID?, arn: String) {
         let table = architecture.resources(of: Table.self).first { naming.tableName($0) == name }
-        return (table?.id, "arn:aws:dynamodb:\(naming.region):\(naming.account):table/\(name)")
+        return (table?.id, naming.tableArn(named: name))
     }
 
     /// The model's user pool with the id `poolId`, and its ARN.
     func userPool(id poolId: String) -> (id: ResourceID?, arn: String) {
         let pool = architecture.resources(of: UserPool.self).first { naming.userPoolId($0) == poolId }
-        return (pool?.id, "arn:aws:cognito-idp:\(naming.region):\(naming.account):userpool/\(poolId)")
+        return (pool?.id, naming.userPoolArn(id: poolId))
     }
 
     /// The model's parameter named `name` (its path), and its ARN.
     func parameter(named name: String) -> (id: ResourceID?, arn: String) {
         let parameter = architecture.resources(of: Parameter.self).first { $0.path == name }
-        return (parameter?.id, "arn:aws:ssm:\(naming.region):\(naming.account):parameter\(name.hasPrefix("/") ? "" : "/")\(name)")
+        return (parameter?.id, naming.parameterArn(named: name))
     }
 
     /// The model's topic with the ARN `arn`.
@@ -47,7 +47,7 @@ struct Permissions: Sendable {
         let identity = architecture.resources(of: EmailIdentity.self).first {
             $0.identity.lowercased() == address.lowercased() || $0.identity.lowercased() == domain.lowercased()
         }
-        return (identity?.id, "arn:aws:ses:\(naming.region):\(naming.account):identity/\(identity?.identity ?? address)")
+        return (identity?.id, naming.emailIdentityArn(identity?.identity ?? address))
     }
 }
 

@@ -52,7 +52,7 @@ public final class Gateway: Sendable {
     }
 
     /// The invoke URL of the stage.
-    public var url: String { "\(endpoint())/restapis/\(apiId)/\(api.stage)/_user_request_" }
+    public var url: String { naming.value(of: api.id, .url, in: architecture, endpoint: endpoint()) ?? endpoint() }
 
     /// A request as the gateway sees it, whatever route of the host it came by.
     struct Incoming {
@@ -91,7 +91,7 @@ public final class Gateway: Sendable {
     }
 
     private func route(_ request: Incoming) async -> (outgoing: Outgoing, fromFunction: Bool) {
-        if request.method == "OPTIONS", api.cors != nil {
+        if request.method == "OPTIONS", api.cors != nil, table.lookup(method: "ANY", path: request.path).isResource {
             return (Outgoing(status: 204, headers: preflightHeaders(), body: Data()), false)
         }
         guard case .found(let match) = table.lookup(method: request.method, path: request.path) else {
@@ -163,9 +163,10 @@ public final class Gateway: Sendable {
         if let cached = authorizerCache.withLockedValue({ $0[token] }), cached.until > now { return cached.claims }
         guard let pool, let claims = pool.verifiedIdTokenClaims(token) else { return nil }
         let strings = Self.claimStrings(claims)
+        let expiry = (claims["exp"] as? Int).map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? now
         authorizerCache.withLockedValue { cache in
             if cache.count > 10_000 { cache = cache.filter { $0.value.until > now } }
-            cache[token] = (strings, now.addingTimeInterval(Self.authorizerTTL))
+            cache[token] = (strings, min(now.addingTimeInterval(Self.authorizerTTL), expiry))
         }
         return strings
     }
@@ -238,7 +239,9 @@ public final class Gateway: Sendable {
             headers.append((name, value))
         }
         let text = response.body ?? ""
-        let body = response.isBase64Encoded ? (Data(base64Encoded: text) ?? Data()) : Data(text.utf8)
+        let decoded = response.isBase64Encoded ? Data(base64Encoded: text) : Data(text.utf8)
+        // API Gateway answers a malformed integration response with 502.
+        guard (100...599).contains(response.statusCode), let body = decoded else { return message(502, "Internal server error") }
         if !headers.contains(where: { $0.0.lowercased() == "content-type" }) { headers.append(("Content-Type", "application/json")) }
         return Outgoing(status: response.statusCode, headers: headers, body: body)
     }
@@ -299,7 +302,9 @@ extension Gateway: SimulatedService {
         do {
             body = try await request.body.collect(upTo: Self.payloadLimit + 1)
         } catch {
-            return Self.response(Self.message(413, "Request Too Long"))
+            var tooLong = Self.message(413, "Request Too Long")
+            tooLong.headers += corsHeaders() + [("x-amzn-RequestId", UUID().uuidString.lowercased())]
+            return Self.response(tooLong)
         }
         let rawPath = String(request.uri.path.dropFirst(prefix.count))
         let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }

@@ -22,6 +22,12 @@ struct RouteTable: Sendable {
         /// The path names a resource, but none of its routes answers the method.
         case methodNotAllowed(resource: String, methods: [HTTPMethod])
         case notFound
+
+        /// Whether the path names a resource of the API (whatever the method).
+        var isResource: Bool {
+            if case .notFound = self { return false }
+            return true
+        }
     }
 
     func lookup(method: String, path: String) -> Lookup {

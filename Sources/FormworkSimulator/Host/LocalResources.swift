@@ -46,9 +46,21 @@ public struct LocalResources: Sendable {
     }
 
     /// The user pool's ARN.
-    public func userPoolArn(_ pool: UserPool) -> String {
-        "arn:aws:cognito-idp:\(region):\(account):userpool/\(userPoolId(pool))"
+    public func userPoolArn(_ pool: UserPool) -> String { userPoolArn(id: userPoolId(pool)) }
+
+    /// The ARN of the user pool with the id `poolId`.
+    public func userPoolArn(id poolId: String) -> String { "arn:aws:cognito-idp:\(region):\(account):userpool/\(poolId)" }
+
+    /// The ARN of the table named `name`.
+    public func tableArn(named name: String) -> String { "arn:aws:dynamodb:\(region):\(account):table/\(name)" }
+
+    /// The ARN of the SSM parameter named `name` (its path).
+    public func parameterArn(named name: String) -> String {
+        "arn:aws:ssm:\(region):\(account):parameter\(name.hasPrefix("/") ? "" : "/")\(name)"
     }
+
+    /// The ARN of the SES identity `identity` (an address or a domain).
+    public func emailIdentityArn(_ identity: String) -> String { "arn:aws:ses:\(region):\(account):identity/\(identity)" }
 
     /// The table's local name: its physical name, or its logical ID.
     public func tableName(_ table: Table) -> String { table.tableName ?? table.name }
@@ -73,7 +85,7 @@ public struct LocalResources: Sendable {
     /// denial.
     public func assumedRoleArn(_ function: Function) -> String {
         let name = function.functionName ?? function.name
-        return "arn:aws:sts::\(account):assumed-role/\(function.name)Role/\(name)"
+        return "arn:aws:sts::\(account):assumed-role/\(function.roleLogicalID)/\(name)"
     }
 
     /// The ARN of a resource, where it has one.
@@ -94,7 +106,7 @@ public struct LocalResources: Sendable {
         switch resource {
         case let table as Table:
             entry.name = tableName(table)
-            entry.arn = "arn:aws:dynamodb:\(r):\(a):table/\(entry.name)"
+            entry.arn = tableArn(named: entry.name)
             entry.url = endpoint
         case let pool as UserPool:
             entry.name = userPoolId(pool)
@@ -111,10 +123,10 @@ public struct LocalResources: Sendable {
             entry.arn = "arn:aws:s3:::\(entry.name)"
         case let identity as EmailIdentity:
             entry.name = identity.identity
-            entry.arn = "arn:aws:ses:\(r):\(a):identity/\(identity.identity)"
+            entry.arn = emailIdentityArn(identity.identity)
         case let parameter as Parameter:
             entry.name = parameter.path
-            entry.arn = "arn:aws:ssm:\(r):\(a):parameter\(parameter.path)"
+            entry.arn = parameterArn(named: parameter.path)
         case is IdentityPool:
             entry.name = "\(r):\(uuid(for: "identity-pool/\(id)"))"
         case is EncryptionKey:

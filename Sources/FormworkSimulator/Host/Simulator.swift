@@ -232,7 +232,12 @@ private struct Fallback: RouterMiddleware {
     let site: SiteService?
 
     func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
-        if let site, request.method == .get || request.method == .head { return site.respond(to: request) }
+        let path = request.uri.path
+        if path.hasPrefix("/restapis/") || path.hasPrefix("/_aws/execute-api/") {
+            // No such API or stage: what API Gateway answers for a path it does not know.
+            return ControlResponse.json(["message": "Missing Authentication Token"], status: .forbidden)
+        }
+        if let site, request.method == .get || request.method == .head, !path.hasPrefix("/_formwork/") { return site.respond(to: request) }
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {

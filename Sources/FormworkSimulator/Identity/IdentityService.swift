@@ -104,6 +104,7 @@ public final class IdentityService: Sendable {
     public func seed(poolId: String, email: String, password: String, groups: [String]) throws -> Bool {
         let pool = try pool(id: poolId)
         for group in groups { _ = try pool.group(group) }
+        try pool.checkPassword(password)
         let exists = try pool.writer.read { db in try pool.find(db, email) } != nil
         if !exists {
             _ = try pool.adminCreateUser(username: email, attributes: ["email_verified": "true"], temporaryPassword: nil, messageAction: "SUPPRESS")

@@ -233,7 +233,7 @@ extension UserPoolEngine {
                 if let email = attributes["email"], email.lowercased() != username.lowercased() {
                     throw DirectoryError.invalidParameter("Username should be the same as the email attribute.")
                 }
-                try checkEmail(db, username)
+                try checkEmail(db, username, taken: "User account already exists")
                 let sub = UUID().uuidString.lowercased()
                 user = PoolUser(
                     username: sub, sub: sub,
@@ -314,7 +314,7 @@ extension UserPoolEngine {
 
     /// `ListUsers`: one page after `paginationToken`, filtered.
     func listUsers(filter: String?, limit: Int?, paginationToken: String?) throws -> (users: [PoolUser], next: String?) {
-        let parsed = try filter.map(UserFilter.init(parsing:))
+        let parsed = try filter.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try UserFilter(parsing: $0) }
         let limit = try Self.pageSize(limit, maximum: 60)
         let all = try writer.read { db in try listUsers(db) }.filter { parsed?.matches($0) ?? true }
         return try Self.page(all, after: paginationToken, limit: limit)

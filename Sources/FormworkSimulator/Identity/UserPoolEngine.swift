@@ -115,10 +115,12 @@ final class UserPoolEngine: Sendable {
     }
 
     /// Checks a new user's e-mail: well-formed, and not another user's alias.
-    func checkEmail(_ db: Database, _ email: String, except username: String? = nil) throws {
+    func checkEmail(
+        _ db: Database, _ email: String, except username: String? = nil, taken: String = "An account with the given email already exists."
+    ) throws {
         guard Self.isEmail(email) else { throw DirectoryError.invalidParameter("Invalid email address format.") }
         if let other = try find(db, email), other.username != username {
-            throw DirectoryError.usernameExists("An account with the given email already exists.")
+            throw DirectoryError.usernameExists(taken)
         }
     }
 

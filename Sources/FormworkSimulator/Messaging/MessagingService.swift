@@ -27,10 +27,11 @@ public final class MessagingService: Sendable {
         }
         guard !message.isEmpty else { throw NotificationError.invalidParameter("Invalid parameter: Empty message") }
         let messageId = UUID().uuidString.lowercased()
-        try outbox.record(
+        var messages = [
             Outbox.Message(
                 id: messageId, service: "sns", kind: "publish", to: [topicArn], subject: subject, body: message, attributes: attributes,
-                createdAt: clock.now()))
+                createdAt: clock.now())
+        ]
         for (index, subscription) in topic.subscriptions.enumerated() {
             let (kind, recipient): (String, String)
             switch subscription.endpoint {
@@ -39,11 +40,12 @@ public final class MessagingService: Sendable {
             case .https(let url): (kind, recipient) = ("http", url)
             case .function: continue
             }
-            try outbox.record(
+            messages.append(
                 Outbox.Message(
                     id: "\(messageId)-\(index)", service: "sns", kind: kind, from: topicArn, to: [recipient], subject: subject, body: message,
                     createdAt: clock.now()))
         }
+        try outbox.record(messages)
         return messageId
     }
 

@@ -76,7 +76,14 @@ public struct Outbox: Sendable {
 
     /// Keeps a message.
     public func record(_ message: Message) throws {
-        try writer.write { db in try Self.insert(db, message) }
+        try record([message])
+    }
+
+    /// Keeps messages, all or none.
+    public func record(_ messages: [Message]) throws {
+        try writer.write { db in
+            for message in messages { try Self.insert(db, message) }
+        }
     }
 
     /// Keeps a message inside a caller's transaction, so it is kept only if the change that sent it is.

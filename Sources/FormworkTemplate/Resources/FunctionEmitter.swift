@@ -4,7 +4,7 @@ import FormworkRuntime
 extension EmitContext {
     mutating func emitFunction(_ function: Function) {
         let name = function.name
-        let logGroup = "\(name)LogGroup", role = "\(name)Role", queue = "\(name)DeadLetterQueue"
+        let logGroup = "\(name)LogGroup", role = function.roleLogicalID, queue = "\(name)DeadLetterQueue"
         let physicalName = function.functionName
         var logGroupResource = TemplateResource(
             logGroup, type: "AWS::Logs::LogGroup",
@@ -168,7 +168,7 @@ extension EmitContext {
                 ]))
         }
         var role = TemplateResource(
-            "\(function.name)Role", type: "AWS::IAM::Role",
+            function.roleLogicalID, type: "AWS::IAM::Role",
             properties: [
                 TemplateEntry("Description", .string("Least-privilege role of \(function.name)")),
                 TemplateEntry("AssumeRolePolicyDocument", Self.assumeRolePolicy(service: "lambda.amazonaws.com")),

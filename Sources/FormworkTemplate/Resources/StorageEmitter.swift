@@ -256,13 +256,16 @@ extension EmitContext {
                             "Name": .sub("${AWS::StackName}-\(name)-headers"),
                             "SecurityHeadersConfig": .map([
                                 "StrictTransportSecurity": .map([
-                                    "AccessControlMaxAgeSec": .int(headers.hstsMaxAge.seconds), "IncludeSubdomains": true, "Preload": true, "Override": true,
+                                    "AccessControlMaxAgeSec": .int(headers.hstsMaxAge.seconds),
+                                    "IncludeSubdomains": .bool(headers.hstsIncludeSubdomainsAndPreload),
+                                    "Preload": .bool(headers.hstsIncludeSubdomainsAndPreload),
+                                    "Override": true,
                                 ]),
                                 "ContentSecurityPolicy": .map(["ContentSecurityPolicy": .string(headers.contentSecurityPolicy), "Override": true]),
                                 "ContentTypeOptions": .map(["Override": true]),
                                 "FrameOptions": .map(["FrameOption": .string(headers.frameOptions), "Override": true]),
                                 "ReferrerPolicy": .map(["ReferrerPolicy": .string(headers.referrerPolicy), "Override": true]),
-                                "XSSProtection": .map(["Protection": true, "ModeBlock": true, "Override": true]),
+                                "XSSProtection": .map(["Protection": true, "ModeBlock": .bool(headers.xssProtectionBlocks), "Override": true]),
                             ]),
                         ]))
                 ]))
