@@ -58,14 +58,8 @@ fi
 
 # --- cfn-lint and aws-sam-translator ------------------------------------------------------
 
-installed_version() {
-    # $1: python executable, $2: distribution name; prints the version or nothing.
-    "$1" -c 'import sys, importlib.metadata as m
-try:
-    print(m.version(sys.argv[1]))
-except m.PackageNotFoundError:
-    pass' "$2" 2>/dev/null || true
-}
+# shellcheck source=venv-tools.sh
+. "$REPO/scripts/venv-tools.sh"
 
 wanted=()
 [ "$(installed_version "$PYTHON" cfn-lint)" = "$CFN_LINT_VERSION" ] || wanted+=("cfn-lint==$CFN_LINT_VERSION")
@@ -108,17 +102,7 @@ fi
 
 # --- checkov in its own virtual environment -----------------------------------------------
 
-if [ -x "$CHECKOV_VENV/bin/checkov" ] \
-    && [ "$(installed_version "$CHECKOV_VENV/bin/python" checkov)" = "$CHECKOV_VERSION" ]; then
-    log "checkov $CHECKOV_VERSION already installed in $CHECKOV_VENV"
-else
-    if [ ! -x "$CHECKOV_VENV/bin/python" ]; then
-        log "creating $CHECKOV_VENV"
-        "$PYTHON" -m venv "$CHECKOV_VENV"
-    fi
-    log "installing checkov==$CHECKOV_VERSION into $CHECKOV_VENV"
-    "$CHECKOV_VENV/bin/python" -m pip install --disable-pip-version-check --quiet "checkov==$CHECKOV_VERSION"
-fi
+install_in_venv "$CHECKOV_VENV" checkov "$CHECKOV_VERSION" checkov
 
 log "done: validate with  $PYTHON scripts/validate_templates.py output --checkov $CHECKOV_VENV/bin/checkov"
 log "      audit policies with  $PYTHON scripts/audit_policies.py output"

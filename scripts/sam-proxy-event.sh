@@ -20,28 +20,10 @@ FIXTURE="$REPO/Tests/FormworkSimulatorTests/Fixtures/aws-proxy-event.json"
 
 log() { printf '%s\n' "sam-proxy-event: $*" >&2; }
 
-installed_version() {
-    # $1: python executable, $2: distribution name; prints the version or nothing.
-    "$1" -c 'import sys, importlib.metadata as m
-try:
-    print(m.version(sys.argv[1]))
-except m.PackageNotFoundError:
-    pass' "$2" 2>/dev/null || true
-}
+# shellcheck source=venv-tools.sh
+. "$REPO/scripts/venv-tools.sh"
 
-# --- aws-sam-cli in its own virtual environment --------------------------------------------
-
-if [ -x "$SAM_VENV/bin/sam" ] \
-    && [ "$(installed_version "$SAM_VENV/bin/python" aws-sam-cli)" = "$SAM_CLI_VERSION" ]; then
-    log "aws-sam-cli $SAM_CLI_VERSION already installed in $SAM_VENV"
-else
-    if [ ! -x "$SAM_VENV/bin/python" ]; then
-        log "creating $SAM_VENV"
-        "$PYTHON" -m venv "$SAM_VENV"
-    fi
-    log "installing aws-sam-cli==$SAM_CLI_VERSION into $SAM_VENV"
-    "$SAM_VENV/bin/python" -m pip install --disable-pip-version-check --quiet "aws-sam-cli==$SAM_CLI_VERSION"
-fi
+install_in_venv "$SAM_VENV" aws-sam-cli "$SAM_CLI_VERSION" sam
 
 # --- the event ------------------------------------------------------------------------------
 
