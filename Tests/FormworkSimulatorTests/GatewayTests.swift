@@ -117,7 +117,7 @@ struct GatewayTests {
             #expect(try await api.call(.get, "/notifications", token: token).status == 200)
             #expect(try await api.call(.get, "/notifications", token: "Bearer \(token)").status == 200)
             let unauthorized: [String?] = [
-                nil, "garbage", String(token.dropLast(3)) + "abc",
+                nil, "garbage", withForgedSignature(token),
                 Self.token(header: #"{"alg":"none"}"#, payloadOf: token, signature: ""),
                 Self.token(header: #"{"alg":"HS256","kid":"x"}"#, payloadOf: token, signature: "c2ln"),
                 Self.token(header: #"{"alg":"RS256","kid":"unknown-key"}"#, payloadOf: token, signature: String(token.split(separator: ".")[2])),

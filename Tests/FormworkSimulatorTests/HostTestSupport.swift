@@ -163,3 +163,13 @@ func base64URL(_ text: String) -> Data? {
     while base64.count % 4 != 0 { base64 += "=" }
     return Data(base64Encoded: base64)
 }
+
+/// `token` with one byte of its signature changed, so the signature no longer holds.
+func withForgedSignature(_ token: String) -> String {
+    let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count == 3, var signature = base64URL(parts[2]), signature.count > 10 else { return token + "x" }
+    signature[10] ^= 0xFF
+    let encoded = signature.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        .replacingOccurrences(of: "=", with: "")
+    return "\(parts[0]).\(parts[1]).\(encoded)"
+}

@@ -48,8 +48,8 @@ struct IdentityServiceTests {
             #expect(id["origin_jti"] as? String == access["origin_jti"] as? String)
             #expect(id["jti"] as? String != access["jti"] as? String)
             #expect(tokens["ExpiresIn"] as? Int == 3600 && tokens["TokenType"] as? String == "Bearer")
-            let forged = (tokens["IdToken"] as? String ?? "").dropLast(2) + "AA"
-            #expect(try verifiedClaims(String(forged), jwks: jwks) == nil)
+            let forged = withForgedSignature(tokens["IdToken"] as? String ?? "")
+            #expect(try verifiedClaims(forged, jwks: jwks) == nil, "a signature with one byte changed does not verify")
         }
     }
 
