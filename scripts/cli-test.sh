@@ -38,5 +38,26 @@ check "diff --fail-on none exits 0" status_is 0 "$bin" diff dev prod --fail-on n
 check "diff --format json parses" bash -c "'$bin' diff staging prod --format json --fail-on none | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"schemaVersion\"] == 1'"
 check "diff --env --against a committed template exits 0" status_is 0 "$bin" diff --env dev --against output/dev/template.yaml
 check "diff of a missing file exits 2" status_is 2 "$bin" diff /nonexistent.yaml output/dev/template.yaml
+
+# The clients of a running simulator: clock, invoke, outbox.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+endpoint="http://127.0.0.1:$port"
+"$bin" simulate --in-memory --port "$port" --clock virtual --start 2026-12-01T09:00:00Z >"$tmp/sim.log" 2>&1 &
+sim=$!
+trap 'kill $sim 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 1 100); do curl -sf "$endpoint/_formwork/health" >/dev/null && break; sleep 0.2; done
+topic="arn:aws:sns:us-east-1:000000000000:taskmgmt-dev-notifications"
+check "clock with nothing listening exits 2 and says so" bash -c "'$bin' clock --endpoint http://127.0.0.1:9 2>'$tmp/e'; [ \$? -eq 2 ] && grep -q 'no simulator answers at http://127.0.0.1:9' '$tmp/e'"
+check "clock shows the virtual time" bash -c "'$bin' clock --endpoint '$endpoint' | grep -qx '2026-12-01T09:00:00Z (virtual clock)'"
+check "clock advance 25h runs the hourly schedule 25 times" bash -c "'$bin' clock advance 25h --endpoint '$endpoint' | grep -qx '2026-12-02T10:00:00Z (virtual clock)' && [ \$(curl -s '$endpoint/_formwork/logs/NotificationFunction' | grep -o 'Deadline sweep' | wc -l) -eq 25 ]"
+check "clock advance of a bad duration exits 2" status_is 2 "$bin" clock advance soon --endpoint "$endpoint"
+check "a jump past 10,000 fires exits 2 with the reason" bash -c "'$bin' clock advance 10001h --endpoint '$endpoint' 2>'$tmp/e'; [ \$? -eq 2 ] && grep -q 'more than 10000 scheduled invocations' '$tmp/e'"
+check "invoke --scheduled prints the log on stderr" bash -c "'$bin' invoke NotificationFunction --scheduled --endpoint '$endpoint' 2>'$tmp/e' && grep -q 'START RequestId' '$tmp/e' && grep -q 'Deadline sweep' '$tmp/e'"
+check "invoke --sns hands the function the message" bash -c "'$bin' invoke NotificationFunction --sns 'not a notification' --endpoint '$endpoint' 2>'$tmp/e' && grep -q 'is not a notification; ignored' '$tmp/e'"
+check "invoke of an unknown function exits 2" status_is 2 "$bin" invoke Nope --scheduled --endpoint "$endpoint"
+check "outbox shows what a publish sent" bash -c "curl -sf -H 'Content-Type: application/x-www-form-urlencoded' --data-urlencode Action=Publish --data-urlencode 'TopicArn=$topic' --data-urlencode 'Message=hello outbox' '$endpoint/' >/dev/null && '$bin' outbox --to team@taskmgmt.example.com --endpoint '$endpoint' | grep -q 'hello outbox'"
+check "outbox --json prints one JSON object per line" bash -c "'$bin' outbox --json --endpoint '$endpoint' | python3 -c 'import json,sys; rows=[json.loads(l) for l in sys.stdin]; assert any(r[\"body\"] == \"hello outbox\" for r in rows)'"
+kill $sim 2>/dev/null
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

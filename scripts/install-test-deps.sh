@@ -39,6 +39,7 @@ if command -v dpkg >/dev/null 2>&1; then
     dpkg -s libyaml-dev >/dev/null 2>&1 || apt_missing+=(libyaml-dev)
     # zlib's headers, for the simulator's gzip (compress-nio links the system zlib).
     dpkg -s zlib1g-dev >/dev/null 2>&1 || apt_missing+=(zlib1g-dev)
+    command -v curl >/dev/null 2>&1 || apt_missing+=(curl)
     # `python3 -m venv` needs ensurepip, which Debian ships separately in python3-venv.
     if ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
         apt_missing+=(python3-venv)

@@ -52,10 +52,24 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Turn the APIs' stage throttling off (for load tests; the model's limits apply otherwise).")
     var unthrottled = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Deliver an HTTP/S subscription of the blueprint to a local URL instead: MODEL_URL=LOCAL_URL (repeatable).",
+            discussion: "Loopback endpoints are delivered to as they are; other endpoints stay outside, and their notifications go to the outbox."))
+    var webhook: [String] = []
+
+    @Option(name: .long, help: "Relay the outbox's e-mail to an SMTP server, such as a local Mailpit: HOST:PORT.")
+    var smtp: String?
+
     func validate() throws {
         if inMemory && state != nil { throw ValidationError("--state and --in-memory exclude each other") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
         if start != nil && clock != .virtual { throw ValidationError("--start needs --clock virtual") }
+        if let smtp, SMTPRelay(smtp) == nil { throw ValidationError("--smtp must be HOST:PORT, not '\(smtp)'") }
+        for route in webhook where !route.contains("=") {
+            throw ValidationError("--webhook must be MODEL_URL=LOCAL_URL, not '\(route)'")
+        }
         if let start, JSONCoding.parseDate(start) == nil {
             throw ValidationError("--start must be an RFC 3339 time such as 2026-12-01T09:00:00Z, not '\(start)'")
         }
@@ -86,7 +100,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 architecture: architecture, environment: environment,
                 options: .init(
                     state: inMemory ? .inMemory : .directory(directory), region: blueprint.region, clock: simulatorClock,
-                    throttling: !unthrottled))
+                    throttling: !unthrottled, webhookRoutes: webhookRoutes, smtpRelay: smtp.flatMap(SMTPRelay.init)))
         } catch {
             throw CommandFailure.usage("error: cannot open the simulator's state in \(directory): \(error)")
         }
@@ -100,6 +114,14 @@ struct SimulateCommand: AsyncParsableCommand {
             )
             Console.print(Self.summary(of: simulator))
         }
+    }
+
+    private var webhookRoutes: [String: String] {
+        Dictionary(
+            webhook.map { route in
+                let parts = route.split(separator: "=", maxSplits: 1).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : "")
+            }, uniquingKeysWith: { _, last in last })
     }
 
     private func seed(_ entries: [SeedUsersFile.Entry], into simulator: Simulator) throws {
@@ -131,10 +153,14 @@ struct SimulateCommand: AsyncParsableCommand {
         for gateway in simulator.gateways {
             lines.append("    API            \(gateway.url)")
         }
+        if !simulator.architecture.resources(of: Topic.self).isEmpty {
+            lines.append("    SNS            aws sns list-topics --endpoint-url \(endpoint)")
+        }
+        lines.append("    SES            aws ses send-email --endpoint-url \(endpoint) ...  (mail lands in the outbox: formwork outbox)")
         if simulator.site != nil {
             lines.append("    site           \(endpoint)/  (config: \(endpoint)/config.json)")
         }
-        lines.append("    control        \(endpoint)/_formwork/endpoints  /resources  /clock  /outbox  /logs/{function}  /health")
+        lines.append("    control        \(endpoint)/_formwork/endpoints  /resources  /clock  /schedules  /outbox  /failures  /logs/{function}  /health")
         lines.append("")
         lines.append("  resources")
         let entries = simulator.naming.entries(of: simulator.architecture, endpoint: endpoint)

@@ -130,7 +130,7 @@ struct GatewayTests {
             let signedIn = try await host.signIn("amy@example.com", "Permanent-Pass1!")
             let access = (signedIn.json["AuthenticationResult"] as? [String: Any])?["AccessToken"] as? String
             #expect(try await api.call(.get, "/notifications", token: access).status == 401, "an access token is not an ID token")
-            await host.simulator.advanceClock(by: 7200)
+            try await host.simulator.advanceClock(by: 7200)
             #expect(try await api.call(.get, "/notifications", token: token).status == 401, "expired on the simulator's clock")
         }
     }
@@ -155,7 +155,7 @@ struct GatewayTests {
             var statuses: [Int] = []
             for _ in 0..<120 { statuses.append(try await api.call(.get, "/health").status) }
             #expect(statuses.contains(429), "the dev stage bursts to 100 requests")
-            await host.simulator.advanceClock(by: 10)
+            try await host.simulator.advanceClock(by: 10)
             #expect(try await api.call(.get, "/health").status == 200, "the bucket refills on the simulator's clock")
         }
     }
@@ -208,7 +208,8 @@ struct GatewayTests {
             let me = try await api.call(.get, "/me", token: admin)
             let deadline = JSONCoding.formatDate(simulatorStart.addingTimeInterval(86_400 * 3))
             let created = try await api.call(
-                .post, "/tasks", token: admin, body: #"{"title":"Denied publish","assigneeId":"\#(me.json["userId"] as? String ?? "")","deadline":"\#(deadline)"}"#)
+                .post, "/tasks", token: admin,
+                body: #"{"title":"Denied publish","assigneeId":"\#(me.json["userId"] as? String ?? "")","deadline":"\#(deadline)"}"#)
             #expect(created.status == 201, "a failed publish is logged, not fatal: \(created.text)")
             let logs = try await host.get("/_formwork/logs/TaskManagementFunction").json["events"] as? [[String: Any]] ?? []
             let denials = logs.compactMap { $0["message"] as? String }.filter { $0.contains("is not authorized to perform") }
@@ -230,7 +231,8 @@ struct GatewayTests {
         let parts = token.split(separator: ".").map(String.init)
         var payload = decodeJSON(parts[1]) ?? [:]
         for (key, value) in claims { payload[key] = value }
-        let encoded = (try? JSONSerialization.data(withJSONObject: payload))?.base64EncodedString()
+        let encoded =
+            (try? JSONSerialization.data(withJSONObject: payload))?.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "") ?? ""
         return "\(parts[0]).\(encoded).\(parts[2])"
     }

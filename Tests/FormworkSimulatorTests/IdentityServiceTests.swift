@@ -65,7 +65,7 @@ struct IdentityServiceTests {
             #expect(result?["IdToken"] != nil && result?["RefreshToken"] == nil)
             #expect(try await host.call("GetUser", ["AccessToken": access], signed: false).status == 200)
 
-            await host.simulator.advanceClock(by: 3601)
+            try await host.simulator.advanceClock(by: 3601)
             let expired = try await host.call("GetUser", ["AccessToken": access], signed: false)
             #expect(expired.errorType == "NotAuthorizedException" && expired.message == "Access Token has expired")
             let again = try await host.call(
@@ -190,10 +190,13 @@ struct IdentityServiceTests {
             let code = try #require(try host.mail(to: "fay@example.com").last?.body.split(separator: " ").last.map { String($0.dropLast()) })
             let mismatch = try await host.call(
                 "ConfirmForgotPassword",
-                ["ClientId": host.clientId, "Username": "fay@example.com", "ConfirmationCode": "000000" == code ? "111111" : "000000", "Password": "Another-Pass1!"],
+                [
+                    "ClientId": host.clientId, "Username": "fay@example.com", "ConfirmationCode": "000000" == code ? "111111" : "000000",
+                    "Password": "Another-Pass1!",
+                ],
                 signed: false)
             #expect(mismatch.errorType == "CodeMismatchException")
-            await host.simulator.advanceClock(by: 3601)
+            try await host.simulator.advanceClock(by: 3601)
             let expired = try await host.call(
                 "ConfirmForgotPassword", ["ClientId": host.clientId, "Username": "fay@example.com", "ConfirmationCode": code, "Password": "Another-Pass1!"],
                 signed: false)
@@ -294,7 +297,8 @@ struct IdentityServiceTests {
             let got = try await host.call("AdminGetUser", ["UserPoolId": host.poolId, "Username": "user1@example.com"])
             let attributes = (got.json["UserAttributes"] as? [[String: String]] ?? []).reduce(into: [String: String]()) { $0[$1["Name"] ?? ""] = $1["Value"] }
             #expect(attributes["name"] == "User One" && got.json["UserStatus"] as? String == "FORCE_CHANGE_PASSWORD")
-            try await host.call("AdminSetUserPassword", ["UserPoolId": host.poolId, "Username": "user1@example.com", "Password": "Permanent-Pass1!", "Permanent": true])
+            try await host.call(
+                "AdminSetUserPassword", ["UserPoolId": host.poolId, "Username": "user1@example.com", "Password": "Permanent-Pass1!", "Permanent": true])
             #expect(try await host.signIn("user1@example.com", "Permanent-Pass1!").json["AuthenticationResult"] != nil)
             try await host.call("AdminDeleteUser", ["UserPoolId": host.poolId, "Username": "user1@example.com"])
             #expect(try await host.call("AdminGetUser", ["UserPoolId": host.poolId, "Username": "user1@example.com"]).errorType == "UserNotFoundException")

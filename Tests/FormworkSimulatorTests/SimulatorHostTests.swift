@@ -105,7 +105,7 @@ struct SimulatorHostTests {
             for id in ["later", "never", "ancient", "text"] {
                 #expect(try await present(id), "\(id)")
             }
-            await host.simulator.advanceClock(by: 7200)
+            try await host.simulator.advanceClock(by: 7200)
             #expect(try await present("later") == false)
         }
     }
@@ -115,7 +115,8 @@ struct SimulatorHostTests {
         let directory = temporaryStateDirectory()
         let (kid, username) = try await withHost(directory: directory) { host in
             let username = try await host.invite("ivy@example.com", groups: ["Admin"])
-            try await host.call("AdminSetUserPassword", ["UserPoolId": host.poolId, "Username": "ivy@example.com", "Password": "Permanent-Pass1!", "Permanent": true])
+            try await host.call(
+                "AdminSetUserPassword", ["UserPoolId": host.poolId, "Username": "ivy@example.com", "Password": "Permanent-Pass1!", "Permanent": true])
             try await host.call("PutItem", ["TableName": "taskmgmt-dev-tasks", "Item": ["taskId": ["S": "t1"]]], prefix: "DynamoDB_20120810.")
             let keys = try await host.get("/\(host.poolId)/.well-known/jwks.json").json["keys"] as? [[String: String]]
             return (keys?.first?["kid"] ?? "", username)
@@ -149,7 +150,9 @@ struct SimulatorHostTests {
             #expect(throws: DirectoryError.self) { try identity.seed(poolId: host.poolId, email: "kim@example.com", password: "weak", groups: []) }
             let refused = try await host.call("AdminGetUser", ["UserPoolId": host.poolId, "Username": "kim@example.com"])
             #expect(refused.errorType == "UserNotFoundException", "a refused seed leaves no user behind")
-            #expect(throws: DirectoryError.self) { try identity.seed(poolId: host.poolId, email: "kim@example.com", password: "Permanent-Pass1!", groups: ["Owners"]) }
+            #expect(throws: DirectoryError.self) {
+                try identity.seed(poolId: host.poolId, email: "kim@example.com", password: "Permanent-Pass1!", groups: ["Owners"])
+            }
             #expect(try host.mail(to: "jo@example.com").isEmpty, "seeded users get no invitation")
         }
     }

@@ -94,7 +94,7 @@ struct SiteAndFunctionTests {
             let first = try await api.call(.get, "/counted?page=1").json["count"] as? Int
             #expect(try await api.call(.get, "/counted?page=1").json["count"] as? Int == first, "cached")
             #expect(try await api.call(.get, "/counted?page=2").json["count"] as? Int != first, "another key")
-            await host.simulator.advanceClock(by: 31)
+            try await host.simulator.advanceClock(by: 31)
             #expect(try await api.call(.get, "/counted?page=1").json["count"] as? Int != first, "expired on the simulator's clock")
         }
     }
@@ -153,7 +153,7 @@ struct SiteAndFunctionTests {
             formatter.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
             #expect(context["requestTime"] as? String == formatter.string(from: simulatorStart))
             for moment in [951_782_400.0, 1_709_164_799, 4_107_542_399, 0, 1_796_115_599] {
-                await host.simulator.setClock(to: Date(timeIntervalSince1970: moment))
+                try await host.simulator.setClock(to: Date(timeIntervalSince1970: moment))
                 let later = try await APICaller(host: host).call(.get, "/tasks/t-1").json["requestContext"] as? [String: Any]
                 #expect(later?["requestTime"] as? String == formatter.string(from: Date(timeIntervalSince1970: moment)), "\(moment)")
             }

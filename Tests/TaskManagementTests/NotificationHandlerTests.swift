@@ -1,7 +1,7 @@
-import Foundation
 import FormworkRuntime
-import Testing
+import Foundation
 import TaskManagement
+import Testing
 
 @Suite("Notification function")
 struct NotificationHandlerTests {
@@ -35,6 +35,33 @@ struct NotificationHandlerTests {
         try await world.runSchedule()
         let reminders = try await types(world, for: bo).filter { $0 == "deadline_reminder" }
         #expect(reminders.count == 2)
+    }
+
+    @Test("on the blueprint's own schedule, a task due in 20 hours gets one reminder and one overdue notice, however far the clock jumps")
+    func scheduledEndToEnd() async throws {
+        let world = try World()
+        let admin = try await world.admin()
+        let bo = try await world.invite("bo@example.com", name: "Bo", by: admin)
+        _ = try await world.createTask("Quarterly report", for: bo, dueIn: 20, by: admin)
+        let before = await world.outbox.emails.count
+
+        try await world.simulator.advanceClock(by: 30 * 60)
+        #expect(await world.outbox.emails.count == before)
+
+        try await world.simulator.advanceClock(by: 25 * 3600)
+        try await world.simulator.advanceClock(by: 3 * 86_400)
+        let sent = await world.outbox.emails.dropFirst(before)
+        #expect(sent.filter { $0.subject == "A task is due soon" }.map(\.to) == [["bo@example.com"]])
+        #expect(sent.filter { $0.subject == "A task is overdue" }.map(\.to).sorted { $0[0] < $1[0] } == [["admin@example.com"], ["bo@example.com"]])
+        #expect(sent.first?.from == "notifications@taskmgmt.example.com")
+
+        // The schedule fired every hour after the start, 97 times; the topic delivered each of
+        // the four published notifications (the assignment, the reminder, two overdue notices)
+        // to the function, which found it stored.
+        let log = try world.simulator.functions.logs.lines("/aws/lambda/taskmgmt-dev-notification").map(\.message)
+        #expect(log.filter { $0.hasPrefix("INFO Deadline sweep:") }.count == 97)
+        #expect(log.filter { $0.contains("already delivered") }.count == 4)
+        #expect(try world.simulator.failures.failures().isEmpty)
     }
 
     @Test("an overdue task notifies the assignee and the creator once")

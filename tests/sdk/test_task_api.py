@@ -6,17 +6,21 @@ and calls the API over plain HTTP with the ID token in `Authorization` gets, fro
 handlers running in the simulator behind its API Gateway, the statuses and bodies API.md promises:
 for every route, as an administrator and as a team member; the invitation of a member (POST /users,
 the temporary password from the simulator's outbox, the NEW_PASSWORD_REQUIRED challenge); the
-notifications that task changes send; and API Gateway's own answers: 403 "Missing Authentication
-Token" for a route the API does not have, 401 "Unauthorized" for a missing, malformed, forged or
-expired token, 400 "Invalid request body" for a body that breaks the route's schema, 413 for a
-body over the payload limit and 429 when the stage's throttle (dev: 50 requests a second, burst
-100) runs dry. No request of the suite may answer 5xx (the last test checks every answer).
+notifications that task changes send and those the schedule sends (deadline reminders and overdue
+notices, stored and e-mailed once, however often the hourly schedule fires); and API Gateway's
+own answers: 403 "Missing Authentication Token" for a route the API does not have, 401
+"Unauthorized" for a missing, malformed, forged or expired token, 400 "Invalid request body" for a
+body that breaks the route's schema, 413 for a body over the payload limit and 429 when the
+stage's throttle (dev: 50 requests a second, burst 100) runs dry. No request of the suite may
+answer 5xx (the last test checks every answer).
 
 How it works:
   * The module's server is a `formwork simulate --in-memory --env dev` of its own, started with the
     conftest launcher and `--users FILE` holding one administrator; members are invited through
     the API (POST /users) and sign in the way a new member does. Tests that move the simulator's
-    clock or drain its throttle start a fresh server of their own, so they disturb no other test.
+    clock or drain its throttle start a fresh server of their own, so they disturb no other test;
+    the end-to-end reminder test's server runs on a virtual clock (`--clock virtual --start`), so
+    every scheduled fire has an exact time.
   * Requests go through `Api.call` (urllib, no SDK), which keeps to at most 40 requests a second
     per server, under the stage's 50 (the throttling test alone goes faster, on its own server),
     and records every answer for the final 5xx check.
@@ -269,9 +273,9 @@ def join(admin: Person, name: str, role: str = "member") -> Person:
     return person
 
 
-def start_api(launcher: FormworkLauncher, directory: Path) -> tuple[Api, Person]:
-    """A fresh `formwork simulate --in-memory --users FILE` with one administrator, signed in;
-    GET /me has recorded the administrator in the Users table."""
+def start_api(launcher: FormworkLauncher, directory: Path, *options: str) -> tuple[Api, Person]:
+    """A fresh `formwork simulate --in-memory --users FILE` (plus `options`) with one
+    administrator, signed in; GET /me has recorded the administrator in the Users table."""
     users = directory / "users.yaml"
     users.write_text(
         "# The task API suite's administrator\n"
@@ -279,7 +283,7 @@ def start_api(launcher: FormworkLauncher, directory: Path) -> tuple[Api, Person]
         f"  password: {ADMIN_PASSWORD}\n"
         "  groups: [Admin]\n"
     )
-    api = Api(launcher.start("--in-memory", "--users", str(users)))
+    api = Api(launcher.start("--in-memory", "--users", str(users), *options))
     admin = Person(api, ADMIN_EMAIL, ADMIN_PASSWORD, sign_in(api.pool, ADMIN_EMAIL, ADMIN_PASSWORD)["IdToken"])
     me = admin.call("GET", "/me")
     assert me.status == 200, me
@@ -415,6 +419,17 @@ def bob(admin: Person) -> Person:
 def fresh(formwork_launcher: FormworkLauncher, tmp_path: Path) -> tuple[Api, Person]:
     """A server of the test's own (for clock moves and the throttle), with its administrator."""
     return start_api(formwork_launcher, tmp_path)
+
+
+#: Where the virtual clock of `virtual` starts.
+VIRTUAL_START = "2026-12-01T00:00:00Z"
+
+
+@pytest.fixture
+def virtual(formwork_launcher: FormworkLauncher, tmp_path: Path) -> tuple[Api, Person]:
+    """A server of the test's own on a virtual clock (`--clock virtual --start VIRTUAL_START`):
+    time stands still until POST /_formwork/clock moves it, so schedule fires have exact times."""
+    return start_api(formwork_launcher, tmp_path, "--clock", "virtual", "--start", VIRTUAL_START)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1063,13 +1078,12 @@ def test_stage_throttling(formwork_launcher):
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "API.md (Scheduled): the Notification function runs on the blueprint's schedule (DeadlineReminders, "
-    "rate 1 hour) and sends one deadline_reminder for a task due within 24 hours and task_overdue to the "
-    "assignee and the creator of a task past its deadline. The simulator does not run schedules yet "
-    "(Simulator.runDue: 'expired items; schedules later'): after POST /_formwork/clock moves the clock 8 "
-    "and then 33 hours, no reminder and no overdue notice exists and NotificationFunction's log is empty."))
 def test_scheduled_reminders_and_overdue_notices(fresh):
+    """API.md (Scheduled), on a server of its own with the real clock, moved by POST
+    /_formwork/clock (which answers once every hourly fire that fell due has run): a task due
+    within 24 hours gets one deadline_reminder, however often the schedule fires; a task past its
+    deadline gets one task_overdue to its assignee and one to its creator; a done task gets
+    neither. The NotificationFunction's log shows its runs."""
     api, admin = fresh
     member = join(admin, "Rita Reminded")
     now = api.now()
@@ -1097,6 +1111,93 @@ def test_scheduled_reminders_and_overdue_notices(fresh):
     assert len(about(theirs, due["taskId"], "task_overdue")) == 1, theirs
     assert len(about(mine, due["taskId"], "deadline_reminder")) == 1, mine
     assert about(mine, finished["taskId"], "task_overdue") == [], mine
+
+
+def schedule(api: Api, name: str = "DeadlineReminders") -> dict:
+    """The schedule `name` as GET /_formwork/schedules shows it."""
+    [found] = [s for s in api.control("GET", "schedules")["schedules"] if s["name"] == name]
+    return found
+
+
+def test_deadline_reminder_email_goes_out_once(virtual):
+    """The seed's flow, end to end, on a virtual clock that starts at VIRTUAL_START: a task due in
+    20 hours; the clock moves half an hour (before the first hourly fire: nothing sent), then 25
+    hours (25 fires), then 3 days (72 more), then is set one hour on (one more). The assignee's
+    deadline reminder e-mail (SES, from the declared sender, subject "A task is due soon", naming
+    the task) reaches the outbox exactly once, sent at the first fire (start + 1 h, when the
+    deadline came within the 24-hour window: the clock steps through every fire), and the
+    overdue notice once to the assignee and once to the creator, sent at the fire at or after the
+    deadline. GET /_formwork/schedules shows the DeadlineReminders schedule (rate(1 hour), on
+    the NotificationFunction) with its fires counted and its next fire an hour after the last;
+    the function's log has one sweep per fire, and no delivery failed. A move that would fire
+    more than 10,000 scheduled invocations is refused with 400 and moves nothing."""
+    api, admin = virtual
+    start = parse_time(VIRTUAL_START)
+    assert api.now() == start
+    member = join(admin, "Dora Deadline")
+    task = create_task(admin, member.user_id, title="Due in twenty hours", deadline=rfc3339(start + timedelta(hours=20)))
+    function = "taskmgmt-dev-notification"
+
+    def mails(person: Person, subject: str) -> list[dict]:
+        return [m for m in api.outbox(person.email) if m["service"] == "ses" and m.get("subject") == subject]
+
+    def check_schedule(fires: int) -> None:
+        found = schedule(api)
+        assert (found["expression"], found["target"], found["state"], found["fires"]) == (
+            "rate(1 hour)", function, "ENABLED", fires), found
+        assert parse_time(found["nextFire"]) == start + timedelta(hours=fires + 1), found
+        if fires:
+            assert parse_time(found["lastFire"]) == start + timedelta(hours=fires), found
+        else:
+            assert found.get("lastFire") is None, found
+
+    found = schedule(api)
+    assert found["timeZone"] == "UTC" and found["arn"].endswith("DeadlineReminders"), found
+    check_schedule(0)
+
+    # Half an hour: no fire yet, nothing sent.
+    api.advance_clock("PT30M")
+    assert api.now() == start + timedelta(minutes=30)
+    check_schedule(0)
+    assert mails(member, "A task is due soon") == []
+
+    # 25 hours on: 25 fires, the first of which sent the reminder and the 20th (or 21st) the
+    # overdue notices.
+    api.advance_clock("PT25H")
+    assert api.now() == start + timedelta(hours=25, minutes=30)
+    check_schedule(25)
+    [reminder] = mails(member, "A task is due soon")
+    assert (reminder["kind"], reminder.get("from"), reminder["to"]) == (
+        "email", "notifications@taskmgmt.example.com", [member.email]), reminder
+    assert task["taskId"] in reminder["body"] and "Due in twenty hours" in reminder["body"], reminder
+    assert parse_time(reminder["createdAt"]) == start + timedelta(hours=1), reminder
+    [overdue] = mails(member, "A task is overdue")
+    assert parse_time(overdue["createdAt"]) in (start + timedelta(hours=20), start + timedelta(hours=21)), overdue
+    assert len([m for m in mails(admin, "A task is overdue") if task["taskId"] in m["body"]]) == 1
+
+    # Three days on (72 fires), then set an hour later (1 fire): nothing new.
+    api.advance_clock("P3D")
+    check_schedule(97)
+    api.control("POST", "clock", {"set": rfc3339(start + timedelta(hours=98, minutes=30))})
+    assert api.now() == start + timedelta(hours=98, minutes=30)
+    check_schedule(98)
+    assert mails(member, "A task is due soon") == [reminder]
+    assert mails(member, "A task is overdue") == [overdue]
+    assert len([m for m in mails(admin, "A task is overdue") if task["taskId"] in m["body"]]) == 1
+    member.sign_in_again()
+    mine = notifications(member)
+    assert len(about(mine, task["taskId"], "deadline_reminder")) == 1, mine
+    assert len(about(mine, task["taskId"], "task_overdue")) == 1, mine
+
+    sweeps = [line for line in api.log_lines(function) if "Deadline sweep:" in line]
+    assert len(sweeps) == 98, sweeps[-5:]
+    assert api.control("GET", "failures")["failures"] == []
+
+    # A move past 10,000 fires (417 days: 10,008 hourly fires) is refused, and moves nothing.
+    status, refused = http_json("POST", f"{api.server.endpoint}/_formwork/clock", {"advance": "P417D"})
+    assert status == 400 and refused.get("message"), refused
+    assert api.now() == start + timedelta(hours=98, minutes=30)
+    check_schedule(98)
 
 
 # --------------------------------------------------------------------------------------------

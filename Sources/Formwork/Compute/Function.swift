@@ -18,6 +18,8 @@ public struct Function: Resource, Taggable, LocatedSettings {
     public let location: SourceLocation
     /// The handler type's qualified name.
     public let handlerName: String
+    /// The handler type, built once per cold start.
+    public let handler: (any FunctionHandler.Type)?
     /// The handler type when it answers API Gateway requests.
     public let apiHandler: (any APIHandler.Type)?
     /// The handler type when it runs on a schedule.
@@ -44,6 +46,8 @@ public struct Function: Resource, Taggable, LocatedSettings {
     public private(set) var encryption = Encryption.serviceManaged
     /// Whether failed asynchronous invocations go to a dead-letter queue.
     public private(set) var deadLetterQueue = true
+    /// How Lambda retries a failed asynchronous invocation (a schedule's, a topic's).
+    public private(set) var asyncRetries = AsyncRetries.lambdaDefault
     /// Access to other resources.
     public private(set) var grants: [Grant] = []
     /// The deployment package, relative to the package root.
@@ -57,6 +61,7 @@ public struct Function: Resource, Taggable, LocatedSettings {
     ) {
         self.name = name
         self.handlerName = String(reflecting: handler)
+        self.handler = handler as? any FunctionHandler.Type
         self.apiHandler = handler as? any APIHandler.Type
         self.scheduledHandler = handler as? any ScheduledHandler.Type
         self.snsHandler = handler as? any SNSHandler.Type
@@ -118,6 +123,14 @@ public struct Function: Resource, Taggable, LocatedSettings {
     }
     /// Turns the dead-letter queue on or off.
     public func deadLetterQueue(_ on: Bool) -> Self { with { $0.deadLetterQueue = on } }
+    /// Sets how often Lambda retries a failed asynchronous invocation (0 to 2 times) and how
+    /// old an event may grow (1 minute to 6 hours) before it goes to the dead-letter queue.
+    public func asyncRetries(
+        _ retries: Int, maxEventAge: TimeSpan = .hours(6),
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
+        setting("asyncRetries", fileID, filePath, line, column) { $0.asyncRetries = AsyncRetries(retries: retries, maxEventAge: maxEventAge) }
+    }
     /// Adds grants.
     public func grants(_ grants: Grant...) -> Self { with { $0.grants += grants } }
     /// Adds a list of grants.
@@ -155,6 +168,17 @@ public struct Function: Resource, Taggable, LocatedSettings {
         if !(1...900).contains(timeout.seconds) {
             problems.append(.error("function '\(name)': timeout must be 1 second to 15 minutes, not \(timeout)", at: location(of: "timeout")))
         }
+        if !(0...2).contains(asyncRetries.retries) {
+            problems.append(
+                .error(
+                    "function '\(name)': Lambda retries an asynchronous invocation 0 to 2 times, not \(asyncRetries.retries)", at: location(of: "asyncRetries"))
+            )
+        }
+        if !(60...21_600).contains(asyncRetries.maxEventAge.seconds) {
+            problems.append(
+                .error(
+                    "function '\(name)': the maximum event age must be 1 minute to 6 hours, not \(asyncRetries.maxEventAge)", at: location(of: "asyncRetries")))
+        }
         if let limit = reservedConcurrency, limit < 0 {
             problems.append(.error("function '\(name)': reserved concurrency cannot be negative", at: location(of: "concurrency")))
         }
@@ -191,6 +215,21 @@ public struct Function: Resource, Taggable, LocatedSettings {
         }
         return problems
     }
+}
+
+/// How Lambda retries a failed asynchronous invocation before the event goes to the
+/// function's dead-letter queue: after one minute, then after two more.
+public struct AsyncRetries: Sendable, Hashable {
+    /// Retries after the first attempt (0 to 2).
+    public var retries: Int
+    /// How long an event may wait for a successful attempt.
+    public var maxEventAge: TimeSpan
+
+    /// Lambda's own setting: two retries, events up to six hours old.
+    public static let lambdaDefault = AsyncRetries(retries: 2, maxEventAge: .hours(6))
+
+    /// The delay before each retry: one minute, then two.
+    public static func delay(beforeRetry number: Int) -> TimeSpan { .minutes(number) }
 }
 
 /// Lambda instruction sets.

@@ -1,9 +1,16 @@
+import Foundation
+
 /// An EventBridge schedule that invokes a function.
 ///
 /// ```swift
 /// Schedule("DeadlineReminders", .rate(.hours(1)), invoke: notifications)
 /// Schedule("DailyDigest", .cron("0 8 ? * MON-FRI *"), invoke: notifications)
+///     .timeZone("Europe/Berlin")
+/// Schedule("LaunchDay", .at("2027-03-01T09:00:00"), invoke: notifications)
 /// ```
+///
+/// A schedule with a time zone or a one-time `at(...)` expression runs on EventBridge
+/// Scheduler; any other on an EventBridge rule (always UTC).
 public struct Schedule: Resource, Taggable {
     public static let kind = ResourceKind.schedule
     public let name: String
@@ -18,6 +25,8 @@ public struct Schedule: Resource, Taggable {
     public private(set) var summary = ""
     /// Whether the schedule is enabled.
     public private(set) var enabled = true
+    /// The IANA time zone its cron or `at` times are in; UTC when nil.
+    public private(set) var timeZone: String?
 
     /// Declares a schedule.
     public init(
@@ -36,6 +45,19 @@ public struct Schedule: Resource, Taggable {
     public func summary(_ text: String) -> Self { with { $0.summary = text } }
     /// Enables or disables the schedule.
     public func enabled(_ on: Bool) -> Self { with { $0.enabled = on } }
+    /// Reads cron and `at` times in an IANA time zone (such as `America/New_York`), daylight
+    /// saving included; the schedule then runs on EventBridge Scheduler.
+    public func timeZone(_ identifier: String) -> Self { with { $0.timeZone = identifier } }
+
+    /// When the schedule fires; nil when its expression is not valid.
+    public var recurrence: Recurrence? { try? expression.parsed().get() }
+
+    /// The time zone its times are read in.
+    public var zone: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC") ?? .current }
+
+    /// Whether it needs EventBridge Scheduler (a time zone or a one-time schedule) rather
+    /// than an EventBridge rule.
+    public var runsOnScheduler: Bool { timeZone != nil || expression.isOneTime }
 
     public var references: [Reference] {
         [Reference(target: target, targetLocation: targetDeclaredAt, purpose: "schedule target", location: location)]
@@ -45,6 +67,9 @@ public struct Schedule: Resource, Taggable {
         var problems: [Diagnostic] = []
         if let problem = expression.problem {
             problems.append(.error("schedule '\(name)': \(problem)", at: location))
+        }
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
+            problems.append(.error("schedule '\(name)': '\(timeZone)' is not an IANA time zone such as America/New_York", at: location))
         }
         if !targetRunsOnSchedule {
             problems.append(
@@ -56,13 +81,16 @@ public struct Schedule: Resource, Taggable {
     }
 }
 
-/// When a schedule fires: `rate(...)` or AWS's six-field `cron(...)`.
+/// When a schedule fires: `rate(...)`, AWS's six-field `cron(...)`, or once, `at(...)`.
 public enum ScheduleExpression: Sendable, Hashable, CustomStringConvertible {
     /// Every `span` (whole minutes, at least one).
     case rate(TimeSpan)
     /// Six fields: minutes hours day-of-month month day-of-week year.
     case cron(String)
-    /// An expression as written in AWS, such as `rate(5 minutes)` or `cron(0 8 * * ? *)`.
+    /// Once, at a local time `yyyy-mm-ddThh:mm:ss` (EventBridge Scheduler only).
+    case at(String)
+    /// An expression as written in AWS, such as `rate(5 minutes)`, `cron(0 8 * * ? *)` or
+    /// `at(2026-12-24T09:00:00)`.
     case expression(String)
 
     /// The expression as AWS writes it.
@@ -76,104 +104,62 @@ public enum ScheduleExpression: Sendable, Hashable, CustomStringConvertible {
             return "rate(\(value) \(unit)\(value == 1 ? "" : "s"))"
         case .cron(let fields):
             return "cron(\(fields))"
+        case .at(let time):
+            return "at(\(time))"
         case .expression(let text):
             return text
         }
     }
 
-    /// What is wrong with the expression, or nil when AWS accepts it.
-    public var problem: String? {
+    /// The expression parsed into when it fires, or why AWS would refuse it.
+    public func parsed() -> Result<Recurrence, ScheduleExpressionError> {
         switch self {
         case .rate(let span):
-            if span.seconds < 60 || span.seconds % 60 != 0 { return "a rate must be a whole number of minutes, at least one" }
-            return nil
+            if span.seconds < 60 || span.seconds % 60 != 0 { return .failure(.init("a rate must be a whole number of minutes, at least one")) }
+            return .success(.rate(seconds: span.seconds))
         case .cron(let fields):
-            return CronRules.problem(fields)
+            return CronSchedule.parse(fields).map(Recurrence.cron)
+        case .at(let time):
+            guard let local = LocalDateTime(time) else {
+                return .failure(.init("at(\(time)) must name a valid local time as yyyy-mm-ddThh:mm:ss, like at(2026-12-24T09:00:00)"))
+            }
+            return .success(.once(local))
         case .expression(let text):
-            if text.hasPrefix("rate(") && text.hasSuffix(")") { return RateRules.problem(String(text.dropFirst(5).dropLast())) }
-            if text.hasPrefix("cron(") && text.hasSuffix(")") { return CronRules.problem(String(text.dropFirst(5).dropLast())) }
-            return "'\(text)' is neither rate(...) nor cron(...)"
+            guard text.hasSuffix(")") else { return .failure(.init("'\(text)' is neither rate(...), cron(...) nor at(...)")) }
+            if text.hasPrefix("rate(") { return RateRules.parse(String(text.dropFirst(5).dropLast())) }
+            if text.hasPrefix("cron(") { return ScheduleExpression.cron(String(text.dropFirst(5).dropLast())).parsed() }
+            if text.hasPrefix("at(") { return ScheduleExpression.at(String(text.dropFirst(3).dropLast())).parsed() }
+            return .failure(.init("'\(text)' is neither rate(...), cron(...) nor at(...)"))
         }
+    }
+
+    /// What is wrong with the expression, or nil when AWS accepts it.
+    public var problem: String? {
+        if case .failure(let error) = parsed() { return error.message }
+        return nil
+    }
+
+    /// Whether only EventBridge Scheduler runs it (one-time schedules).
+    public var isOneTime: Bool {
+        if case .success(.once) = parsed() { return true }
+        return false
     }
 }
 
 enum RateRules {
-    static func problem(_ body: String) -> String? {
+    static func parse(_ body: String) -> Result<Recurrence, ScheduleExpressionError> {
         let parts = body.split(separator: " ")
-        guard parts.count == 2, let value = Int(parts[0]) else { return "rate(\(body)) must be 'rate(VALUE UNIT)', like rate(5 minutes)" }
-        guard value > 0 else { return "rate(\(body)) needs a positive value" }
+        guard parts.count == 2, let value = Int(parts[0]) else {
+            return .failure(.init("rate(\(body)) must be 'rate(VALUE UNIT)', like rate(5 minutes)"))
+        }
+        guard value > 0 else { return .failure(.init("rate(\(body)) needs a positive value")) }
         let unit = String(parts[1])
         let singular = ["minute", "hour", "day"], plural = ["minutes", "hours", "days"]
-        if value == 1 && !singular.contains(unit) { return "rate(\(body)): a value of 1 takes a singular unit (minute, hour, day)" }
-        if value != 1 && !plural.contains(unit) { return "rate(\(body)): the unit must be minutes, hours or days" }
-        return nil
-    }
-}
-
-/// AWS cron: `minutes hours day-of-month month day-of-week year`, where one of day-of-month and
-/// day-of-week must be `?`.
-enum CronRules {
-    private static let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-    private static let weekdays = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
-
-    static func problem(_ text: String) -> String? {
-        let fields = text.split(separator: " ").map(String.init)
-        guard fields.count == 6 else {
-            return "cron(\(text)) has \(fields.count) fields; AWS cron needs 6 (minutes hours day-of-month month day-of-week year)"
-        }
-        let (dom, dow) = (fields[2], fields[4])
-        if (dom == "?") == (dow == "?") {
-            return "cron(\(text)): exactly one of day-of-month and day-of-week must be '?'"
-        }
-        let checks: [(String, String, ClosedRange<Int>, [String])] = [
-            (fields[0], "minutes", 0...59, []), (fields[1], "hours", 0...23, []),
-            (fields[2], "day-of-month", 1...31, []), (fields[3], "month", 1...12, months),
-            (fields[4], "day-of-week", 1...7, weekdays), (fields[5], "year", 1970...2199, []),
-        ]
-        for (field, label, range, names) in checks {
-            if let problem = fieldProblem(field, label: label, range: range, names: names) {
-                return "cron(\(text)): \(problem)"
-            }
-        }
-        return nil
-    }
-
-    private static func fieldProblem(_ field: String, label: String, range: ClosedRange<Int>, names: [String]) -> String? {
-        if field == "*" { return nil }
-        if field == "?" { return ["day-of-month", "day-of-week"].contains(label) ? nil : "'?' is allowed only in day-of-month and day-of-week" }
-        for item in field.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
-            if label == "day-of-month", item == "L" || item == "LW" { continue }
-            if label == "day-of-month", item.hasSuffix("W"), let day = Int(item.dropLast()), range.contains(day) { continue }
-            if label == "day-of-week", item.hasSuffix("L"), value(String(item.dropLast()), names: names).map(range.contains) == true { continue }
-            if label == "day-of-week", item.contains("#") {
-                let parts = item.split(separator: "#")
-                if parts.count == 2, value(String(parts[0]), names: names).map(range.contains) == true,
-                    let nth = Int(parts[1]), (1...5).contains(nth)
-                {
-                    continue
-                }
-                return "'\(item)' in \(label) must be DAY#N with N from 1 to 5"
-            }
-            let stepParts = item.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            if stepParts.count > 2 { return "'\(item)' in \(label) has more than one '/'" }
-            if stepParts.count == 2 {
-                guard let step = Int(stepParts[1]), step > 0 else { return "'\(item)' in \(label) needs a positive increment after '/'" }
-            }
-            let base = stepParts[0]
-            if base == "*" && stepParts.count == 2 { continue }
-            let bounds = base.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-            guard (1...2).contains(bounds.count) else { return "'\(item)' in \(label) is not a value, range or increment" }
-            for bound in bounds {
-                guard let number = value(bound, names: names) else { return "'\(bound)' is not a valid \(label) value" }
-                if !range.contains(number) { return "\(bound) is outside \(label)'s range \(range.lowerBound)-\(range.upperBound)" }
-            }
-        }
-        return nil
-    }
-
-    private static func value(_ text: String, names: [String]) -> Int? {
-        if let number = Int(text) { return number }
-        if let index = names.firstIndex(of: text.uppercased()) { return index + 1 }
-        return nil
+        if value == 1 && !singular.contains(unit) { return .failure(.init("rate(\(body)): a value of 1 takes a singular unit (minute, hour, day)")) }
+        if value != 1 && !plural.contains(unit) { return .failure(.init("rate(\(body)): the unit must be minutes, hours or days")) }
+        let seconds = [60, 3600, 86_400][(singular.firstIndex(of: unit) ?? plural.firstIndex(of: unit)) ?? 0]
+        let (total, overflow) = value.multipliedReportingOverflow(by: seconds)
+        guard !overflow else { return .failure(.init("rate(\(body)) is too long")) }
+        return .success(.rate(seconds: total))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An SNS topic with its subscriptions.
 ///
 /// ```swift
@@ -88,6 +90,30 @@ public struct Subscription: Sendable, Hashable {
     public var endpoint: Endpoint
     /// Where the subscription was written.
     public var location: SourceLocation
+    /// Which messages it receives, by their attributes; all of them when nil.
+    public var filterPolicy: FilterPolicy?
+    /// Whether an e-mail subscription receives the notification as JSON (`email-json`).
+    public var deliversJSON = false
+
+    /// Receives only the messages whose attributes match `policy`.
+    ///
+    /// ```swift
+    /// .email("ops@example.com").filter(["kind": [.equals("task_overdue")], "priority": [.numeric(atLeast: 3)]])
+    /// ```
+    public func filter(_ policy: FilterPolicy) -> Subscription {
+        var copy = self
+        copy.filterPolicy = policy
+        return copy
+    }
+
+    /// E-mail delivery of the full notification as JSON.
+    public static func emailJSON(_ address: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
+        -> Subscription
+    {
+        var subscription = email(address, fileID: fileID, filePath: filePath, line: line, column: column)
+        subscription.deliversJSON = true
+        return subscription
+    }
 
     /// E-mail delivery.
     public static func email(_ address: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
@@ -115,7 +141,7 @@ public struct Subscription: Sendable, Hashable {
     /// The protocol name SNS uses.
     public var protocolName: String {
         switch endpoint {
-        case .email: "email"
+        case .email: deliversJSON ? "email-json" : "email"
         case .sms: "sms"
         case .https: "https"
         case .function: "lambda"
@@ -144,10 +170,104 @@ public struct EmailIdentity: Resource, Taggable {
     /// Whether the identity is a single address rather than a domain.
     public var isAddress: Bool { identity.contains("@") }
 
+    /// Whether SES lets `sender` (`address` or `Name <address>`) send through this identity:
+    /// the address itself, or any address of the domain or of its subdomains.
+    public func covers(_ sender: String) -> Bool {
+        let address = Self.address(in: sender).lowercased()
+        let declared = identity.lowercased()
+        if isAddress { return address == declared }
+        let domain = address.split(separator: "@").last.map(String.init) ?? ""
+        return domain == declared || domain.hasSuffix("." + declared)
+    }
+
+    /// The address of `Name <address>`, or the text itself.
+    public static func address(in sender: String) -> String {
+        if let open = sender.lastIndex(of: "<"), let close = sender.lastIndex(of: ">"), open < close {
+            return String(sender[sender.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+        }
+        return sender.trimmingCharacters(in: .whitespaces)
+    }
+
     public func validate() -> [Diagnostic] {
         let valid =
             !identity.isEmpty && !identity.contains(" ") && identity.contains(".")
             && identity.split(separator: "@", omittingEmptySubsequences: false).count <= 2
         return valid ? [] : [.error("email identity '\(name)': '\(identity)' is neither a domain nor an e-mail address", at: location)]
+    }
+}
+
+/// An SNS subscription filter policy on message attributes: every named attribute must match
+/// one of its conditions. The emitter writes it as the subscription's `FilterPolicy`; the
+/// simulator decides deliveries with ``matches(_:)``.
+public struct FilterPolicy: Sendable, Hashable, ExpressibleByDictionaryLiteral {
+    /// One accepted value or test of an attribute.
+    public enum Condition: Sendable, Hashable {
+        /// The string value, or an element of a `String.Array`.
+        case equals(String)
+        /// A number value.
+        case number(Double)
+        /// A string value starting with the prefix.
+        case prefix(String)
+        /// Any value but these.
+        case anythingBut([String])
+        /// The attribute is present (true) or absent (false).
+        case exists(Bool)
+        /// A number within the bounds (each inclusive when given).
+        case numeric(atLeast: Double?, atMost: Double?)
+
+        /// A number of at least `lower`.
+        public static func numeric(atLeast lower: Double) -> Condition { .numeric(atLeast: lower, atMost: nil) }
+    }
+
+    /// The conditions of each attribute, by name.
+    public var conditions: [(name: String, accepted: [Condition])]
+
+    public init(dictionaryLiteral elements: (String, [Condition])...) {
+        conditions = elements.map { (name: $0.0, accepted: $0.1) }
+    }
+
+    public static func == (lhs: FilterPolicy, rhs: FilterPolicy) -> Bool {
+        lhs.conditions.map(\.name) == rhs.conditions.map(\.name) && lhs.conditions.map(\.accepted) == rhs.conditions.map(\.accepted)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for condition in conditions {
+            hasher.combine(condition.name)
+            hasher.combine(condition.accepted)
+        }
+    }
+
+    /// Whether a message with these attributes (`Type` and `Value`, as SNS carries them) passes.
+    public func matches(_ attributes: [String: (type: String, value: String)]) -> Bool {
+        conditions.allSatisfy { name, accepted in
+            let attribute = attributes[name]
+            return accepted.contains { condition in Self.accepts(condition, attribute) }
+        }
+    }
+
+    private static func accepts(_ condition: Condition, _ attribute: (type: String, value: String)?) -> Bool {
+        if case .exists(let wanted) = condition { return (attribute != nil) == wanted }
+        guard let attribute else { return false }
+        let strings: [String]
+        if attribute.type == "String.Array",
+            let array = try? JSONSerialization.jsonObject(with: Data(attribute.value.utf8)) as? [Any]
+        {
+            strings = array.map { "\($0)" }
+        } else {
+            strings = [attribute.value]
+        }
+        let isNumber = attribute.type.hasPrefix("Number")
+        return strings.contains { value in
+            switch condition {
+            case .equals(let wanted): return !isNumber && value == wanted
+            case .number(let wanted): return isNumber && Double(value) == wanted
+            case .prefix(let prefix): return !isNumber && value.hasPrefix(prefix)
+            case .anythingBut(let refused): return !refused.contains(value)
+            case .numeric(let lower, let upper):
+                guard isNumber, let number = Double(value) else { return false }
+                return (lower.map { number >= $0 } ?? true) && (upper.map { number <= $0 } ?? true)
+            case .exists: return true
+            }
+        }
     }
 }

@@ -40,7 +40,7 @@ struct ControlAPI {
                 guard Self.supported.contains(simulator.clock.now().timeIntervalSince1970 + interval) else {
                     return ControlResponse.badRequest("'advance' would move the clock outside the years 1970 to 9999.")
                 }
-                await simulator.advanceClock(by: interval)
+                do { try await simulator.advanceClock(by: interval) } catch { return ControlResponse.badRequest("\(error)") }
             case (nil, let set as String):
                 guard let date = JSONCoding.parseDate(set) else {
                     return ControlResponse.badRequest("'set' must be an RFC 3339 time such as 2026-12-01T09:00:00Z, not '\(set)'.")
@@ -48,7 +48,7 @@ struct ControlAPI {
                 guard Self.supported.contains(date.timeIntervalSince1970) else {
                     return ControlResponse.badRequest("'set' must be a time in the years 1970 to 9999.")
                 }
-                await simulator.setClock(to: date)
+                do { try await simulator.setClock(to: date) } catch { return ControlResponse.badRequest("\(error)") }
             default:
                 return ControlResponse.badRequest("Give exactly one of 'advance' (an ISO 8601 duration) and 'set' (an RFC 3339 time).")
             }
@@ -56,11 +56,9 @@ struct ControlAPI {
         }
         router.get("/_formwork/logs/:function") { request, context -> Response in
             let name = context.parameters.get("function") ?? ""
-            guard
-                let function = simulator.architecture.resources(of: Function.self).first(where: {
-                    $0.name == name || simulator.functions.functionName($0) == name
-                })
-            else { return ControlResponse.json(["message": "No function '\(name)' in the blueprint."], status: .notFound) }
+            guard let function = simulator.functions.function(named: name) else {
+                return ControlResponse.json(["message": "No function '\(name)' in the blueprint."], status: .notFound)
+            }
             let group = simulator.functions.logGroup(function)
             let lines = try simulator.functions.logs.lines(group)
             return ControlResponse.json([
@@ -68,8 +66,70 @@ struct ControlAPI {
                 "events": lines.map { ["timestamp": JSONCoding.formatDate($0.timestamp), "requestId": $0.requestId, "message": $0.message] },
             ])
         }
+        router.delete("/_formwork/outbox") { _, _ -> Response in
+            let removed = try simulator.outbox.clear()
+            return ControlResponse.json(["deleted": removed])
+        }
+        router.get("/_formwork/schedules") { _, _ -> Response in
+            ControlResponse.json([
+                "now": JSONCoding.formatDate(simulator.clock.now()),
+                "schedules": simulator.scheduler.entries.map { entry -> [String: Any] in
+                    var value: [String: Any] = [
+                        "name": entry.name, "arn": entry.arn, "expression": entry.expression, "timeZone": entry.timeZone, "target": entry.target,
+                        "state": entry.enabled ? "ENABLED" : "DISABLED", "fires": entry.fires,
+                    ]
+                    value["nextFire"] = entry.nextFire.map(JSONCoding.formatDate)
+                    value["lastFire"] = entry.lastFire.map(JSONCoding.formatDate)
+                    return value
+                },
+            ])
+        }
+        router.get("/_formwork/failures") { request, _ -> Response in
+            let failures = try simulator.failures.failures(target: request.uri.queryParameters.get("target"))
+            return ControlResponse.json([
+                "failures": failures.map { failure -> [String: Any] in
+                    var value: [String: Any] = [
+                        "eventId": failure.eventId, "target": failure.target, "source": failure.source, "attempt": failure.attempt,
+                        "error": failure.error, "at": JSONCoding.formatDate(failure.at), "event": failure.event,
+                    ]
+                    switch failure.next {
+                    case .retry(let date):
+                        value["next"] = "retry"
+                        value["retryAt"] = JSONCoding.formatDate(date)
+                    case .deadLettered(let queue):
+                        value["next"] = "dead-letter"
+                        value["deadLetterQueue"] = queue
+                    case .dropped:
+                        value["next"] = "dropped"
+                    }
+                    return value
+                }
+            ])
+        }
+        router.post("/_formwork/functions/:function/invoke") { request, context -> Response in
+            let name = context.parameters.get("function") ?? ""
+            guard let function = simulator.functions.function(named: name) else {
+                return ControlResponse.json(["message": "No function '\(name)' in the blueprint."], status: .notFound)
+            }
+            let body = try await request.body.collect(upTo: 6 * 1024 * 1024)
+            let invocation = DirectInvocation(simulator: simulator, function: function)
+            switch request.uri.queryParameters.get("event") {
+            case nil: return await invocation.answer(Data(buffer: body))
+            case "scheduled": return await invocation.answer(invocation.scheduledEvent())
+            case "sns": return await invocation.answer(invocation.snsEvent(message: String(buffer: body)))
+            case let other?: return ControlResponse.badRequest("'event' must be scheduled or sns, not '\(other)'.")
+            }
+        }
         router.get("/_formwork/outbox") { request, _ -> Response in
-            let messages = try simulator.outbox.messages(to: request.uri.queryParameters.get("to"))
+            let query = request.uri.queryParameters
+            var since: Date?
+            if let text = query.get("since") {
+                guard let date = JSONCoding.parseDate(text) else {
+                    return ControlResponse.badRequest("'since' must be an RFC 3339 time such as 2026-12-01T09:00:00Z, not '\(text)'.")
+                }
+                since = date
+            }
+            let messages = try simulator.outbox.messages(to: query.get("to"), since: since)
             return ControlResponse.json([
                 "messages": messages.map { message -> [String: Any] in
                     var value: [String: Any] = [

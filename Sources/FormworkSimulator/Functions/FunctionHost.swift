@@ -35,8 +35,16 @@ public final class FunctionHost: Sendable {
     /// A cold-started function: its services and its handler.
     struct Instance: Sendable {
         var services: Services
-        var api: (any APIHandler)?
+        var handler: (any FunctionHandler)?
         var initDuration: Duration
+    }
+
+    /// What one invocation did: its answer or failure, and the lines it logged.
+    public struct Outcome<Answer: Sendable>: Sendable {
+        /// The handler's answer, or why there is none.
+        public var result: Result<Answer, Failure>
+        /// The invocation's log lines, `START` to `REPORT`.
+        public var log: [FunctionLogs.Line]
     }
 
     init(
@@ -52,6 +60,11 @@ public final class FunctionHost: Sendable {
         self.logs = logs
         self.clock = clock
         self.endpoint = endpoint
+    }
+
+    /// The function with this logical id or local name.
+    public func function(named name: String) -> Function? {
+        architecture.resources(of: Function.self).first { $0.name == name || functionName($0) == name }
     }
 
     /// The function's local name.
@@ -99,8 +112,8 @@ public final class FunctionHost: Sendable {
             if let instance = instances[function.name] { return instance }
             let started = ContinuousClock.now
             let services = services(for: function)
-            let api = function.apiHandler.map { $0.init(services: services) }
-            let instance = Instance(services: services, api: api, initDuration: ContinuousClock.now - started)
+            let handler = function.handler.map { $0.init(services: services) }
+            let instance = Instance(services: services, handler: handler, initDuration: ContinuousClock.now - started)
             instances[function.name] = instance
             return instance
         }
@@ -108,6 +121,43 @@ public final class FunctionHost: Sendable {
 
     /// Invokes the function's API handler with a proxy event, within its timeout and concurrency.
     public func invoke(_ function: Function, event: APIGatewayRequest) async -> Result<APIGatewayResponse, Failure> {
+        await invoke(function, api: event).result
+    }
+
+    /// Invokes the function's API handler with a proxy event; the outcome keeps its log lines.
+    public func invoke(_ function: Function, api event: APIGatewayRequest) async -> Outcome<APIGatewayResponse> {
+        await run(function, requestId: event.requestContext.requestId) { handler, context in
+            guard let api = handler as? any APIHandler else { throw NotAnswering(kind: "API requests") }
+            return try await api.handle(event, context: context)
+        }
+    }
+
+    /// Invokes the function's scheduled handler with EventBridge's event.
+    public func invoke(_ function: Function, scheduled event: ScheduledEvent, requestId: String) async -> Outcome<Void> {
+        await run(function, requestId: requestId) { handler, context in
+            guard let scheduled = handler as? any ScheduledHandler else { throw NotAnswering(kind: "scheduled events") }
+            try await scheduled.handle(event, context: context)
+        }
+    }
+
+    /// Invokes the function's SNS handler with a topic's delivery.
+    public func invoke(_ function: Function, sns event: SNSEvent, requestId: String) async -> Outcome<Void> {
+        await run(function, requestId: requestId) { handler, context in
+            guard let receiver = handler as? any SNSHandler else { throw NotAnswering(kind: "SNS messages") }
+            try await receiver.handle(event, context: context)
+        }
+    }
+
+    private struct NotAnswering: Error, CustomStringConvertible {
+        var kind: String
+        var description: String { "The function's handler does not take \(kind)." }
+    }
+
+    /// Runs one invocation within the function's timeout and reserved concurrency, writing
+    /// `START`, `END` and `REPORT` around what the handler logs.
+    private func run<Answer: Sendable>(
+        _ function: Function, requestId: String, _ work: @escaping @Sendable (any FunctionHandler, HandlerContext) async throws -> Answer
+    ) async -> Outcome<Answer> {
         let limit = function.reservedConcurrency
         let admitted = running.withLockedValue { running -> Bool in
             let current = running[function.name, default: 0]
@@ -115,13 +165,12 @@ public final class FunctionHost: Sendable {
             running[function.name] = current + 1
             return true
         }
-        guard admitted else { return .failure(.throttled) }
+        guard admitted else { return Outcome(result: .failure(.throttled), log: []) }
         defer { running.withLockedValue { $0[function.name, default: 1] -= 1 } }
 
         let coldStart = instances.withLockedValue { $0[function.name] == nil }
         let instance = instance(of: function)
-        guard let handler = instance.api else { return .failure(.unhandled("The function's handler does not answer API requests.")) }
-        let requestId = event.requestContext.requestId
+        guard let handler = instance.handler else { return Outcome(result: .failure(.unhandled("The function has no handler.")), log: []) }
         let group = logGroup(function)
         let logger = InvocationLog(requestId: requestId, clock: clock)
         logger.write("START RequestId: \(requestId) Version: $LATEST")
@@ -129,11 +178,11 @@ public final class FunctionHost: Sendable {
         let context = HandlerContext(
             requestId: requestId, functionName: functionName(function), deadline: clock.now().addingTimeInterval(TimeInterval(timeout)), logger: logger)
         let started = ContinuousClock.now
-        let outcome = await Self.race(after: .seconds(timeout)) { try await handler.handle(event, context: context) }
+        let outcome = await Self.race(after: .seconds(timeout)) { try await work(handler, context) }
         let elapsed = ContinuousClock.now - started
-        let result: Result<APIGatewayResponse, Failure>
+        let result: Result<Answer, Failure>
         switch outcome {
-        case .some(.success(let response)): result = .success(response)
+        case .some(.success(let answer)): result = .success(answer)
         case .some(.failure(let error)):
             logger.error("Unhandled error: \(error)")
             result = .failure(.unhandled("\(error)"))
@@ -152,7 +201,7 @@ public final class FunctionHost: Sendable {
         logger.write("END RequestId: \(requestId)")
         logger.write(report)
         logs.append(group, logger.lines)
-        return result
+        return Outcome(result: result, log: logger.lines)
     }
 
     /// Runs `work` in its own task; `nil` when it has not finished after `limit` (it is then

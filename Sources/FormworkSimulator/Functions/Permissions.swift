@@ -43,11 +43,8 @@ struct Permissions: Sendable {
 
     /// The model's e-mail identity that sends as `address` (the address itself, or its domain).
     func emailIdentity(sending address: String) -> (id: ResourceID?, arn: String) {
-        let domain = address.split(separator: "@").last.map(String.init) ?? address
-        let identity = architecture.resources(of: EmailIdentity.self).first {
-            $0.identity.lowercased() == address.lowercased() || $0.identity.lowercased() == domain.lowercased()
-        }
-        return (identity?.id, naming.emailIdentityArn(identity?.identity ?? address))
+        let identity = architecture.resources(of: EmailIdentity.self).first { $0.covers(address) }
+        return (identity?.id, naming.emailIdentityArn(identity?.identity ?? EmailIdentity.address(in: address)))
     }
 }
 

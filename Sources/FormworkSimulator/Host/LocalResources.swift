@@ -88,6 +88,12 @@ public struct LocalResources: Sendable {
         return "arn:aws:sts::\(account):assumed-role/\(function.roleLogicalID)/\(name)"
     }
 
+    /// The ARN of a function's dead-letter queue.
+    public func deadLetterQueueArn(_ function: Function) -> String { "arn:aws:sqs:\(region):\(account):\(function.name)DeadLetterQueue" }
+
+    /// The ARN of a topic's subscription (the n-th, counting from zero).
+    public func subscriptionArn(topicArn: String, index: Int) -> String { "\(topicArn):\(uuid(for: "\(topicArn)/subscription/\(index)"))" }
+
     /// The ARN of a resource, where it has one.
     public func arn(of id: ResourceID, in architecture: Architecture) -> String? {
         architecture.resource(id).flatMap { entry(for: $0, endpoint: "").arn }
@@ -132,8 +138,8 @@ public struct LocalResources: Sendable {
         case is EncryptionKey:
             entry.name = uuid(for: "key/\(id)")
             entry.arn = "arn:aws:kms:\(r):\(a):key/\(entry.name)"
-        case is Schedule:
-            entry.arn = "arn:aws:events:\(r):\(a):rule/\(id)"
+        case let schedule as Schedule:
+            entry.arn = schedule.runsOnScheduler ? "arn:aws:scheduler:\(r):\(a):schedule/default/\(id)" : "arn:aws:events:\(r):\(a):rule/\(id)"
         case is RestAPI:
             entry.name = token(for: "api/\(id)", length: 10, alphabet: Self.lowercaseAlphanumerics)
             entry.arn = "arn:aws:apigateway:\(r)::/restapis/\(entry.name)"

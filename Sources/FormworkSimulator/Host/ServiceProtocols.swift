@@ -12,12 +12,16 @@ protocol SimulatedService: Sendable {
     /// Does whatever fell due by `now` (expired items, schedules); the host calls it as real
     /// time passes and after every clock jump, and waits for it.
     func runDue(at now: Date) async
+    /// When the service next has work to do, if it knows: the host moves a jumping clock
+    /// through each such time in turn.
+    var nextDue: Date? { get }
 }
 
 extension SimulatedService {
     var jsonProtocols: [any JSONProtocolService] { [] }
     func addRoutes(to router: Router<BasicRequestContext>) {}
     func runDue(at now: Date) async {}
+    var nextDue: Date? { nil }
 }
 
 /// An AWS JSON protocol (1.0 or 1.1): `POST /` with `X-Amz-Target: <prefix><Operation>`.

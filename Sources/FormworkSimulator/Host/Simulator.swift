@@ -38,13 +38,21 @@ public final class Simulator: Sendable {
         public var throttling: Bool
         /// How long the APIs wait for a function: API Gateway's 29 seconds unless a test shortens it.
         public var integrationTimeout: Duration
+        /// Local URLs that HTTP/S subscription endpoints of the model are delivered to instead
+        /// (`https://hooks.example.com/x` → `http://127.0.0.1:9000/x`). Loopback endpoints are
+        /// delivered to as they are; any other stays outside and goes to the outbox.
+        public var webhookRoutes: [String: String]
+        /// An SMTP server that the outbox's e-mail is relayed to while the simulator runs.
+        public var smtpRelay: SMTPRelay?
 
         /// Options; in memory, `us-east-1`, the real clock and the current directory by default.
         public init(
             state: State = .inMemory, region: String = "us-east-1", clock: SimulatorClock = .real(),
             root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), throttling: Bool = true,
-            integrationTimeout: Duration = .seconds(29)
+            integrationTimeout: Duration = .seconds(29), webhookRoutes: [String: String] = [:], smtpRelay: SMTPRelay? = nil
         ) {
+            self.smtpRelay = smtpRelay
+            self.webhookRoutes = webhookRoutes
             self.throttling = throttling
             self.integrationTimeout = integrationTimeout
             self.state = state
@@ -70,6 +78,12 @@ public final class Simulator: Sendable {
     public let identity: IdentityService
     /// SNS topics and SES e-mail.
     public let messaging: MessagingService
+    /// EventBridge rules and Scheduler schedules.
+    public let scheduler: SchedulerService
+    /// Lambda's queue of asynchronous invocations.
+    public let invocations: AsyncInvocations
+    /// Failed asynchronous deliveries and dead letters.
+    public let failures: DeliveryFailures
     /// The functions, run in process.
     public let functions: FunctionHost
     /// One API Gateway per REST API of the model.
@@ -80,13 +94,18 @@ public final class Simulator: Sendable {
     public let notices: [String]
 
     let database: StateDatabase
+    let smtpRelay: SMTPRelay?
+    /// The outbox's last message when the simulator was built: the relay sends what follows.
+    let relayStart: Int64
     /// Every service, in the order requests are offered to them.
     let services: [any SimulatedService]
     private let boundEndpoint: NIOLockedValueBox<String>
     private let due = DueWork()
 
     /// Every service's migrations, in the order they are applied.
-    static let migrations = TableStore.migrations + Outbox.migrations + IdentityService.migrations + FunctionLogs.migrations
+    static let migrations =
+        TableStore.migrations + Outbox.migrations + IdentityService.migrations + FunctionLogs.migrations + DeliveryFailures.migrations
+        + Webhooks.migrations
 
     /// Builds the services of `architecture`.
     ///
@@ -100,24 +119,50 @@ public final class Simulator: Sendable {
             }
         self.architecture = architecture
         self.environment = environment
+        smtpRelay = options.smtpRelay
         clock = options.clock
         naming = LocalResources(architecture: architecture, environment: environment, region: options.region)
         let endpoint = NIOLockedValueBox("http://127.0.0.1:4566")
         boundEndpoint = endpoint
         outbox = Outbox(database: database)
+        relayStart = (try? outbox.lastSequence()) ?? 0
         let store = TableStore(database: database)
         tables = try TableService(architecture: architecture, store: store, region: options.region)
         let currentEndpoint: @Sendable () -> String = { endpoint.withLockedValue { $0 } }
         let identity = IdentityService(
             architecture: architecture, naming: naming, database: database, clock: clock, outbox: outbox, endpoint: currentEndpoint)
         self.identity = identity
-        let messaging = MessagingService(architecture: architecture, naming: naming, outbox: outbox, clock: clock)
+        let wakeTarget = NIOLockedValueBox<Simulator?>(nil)
+        let wakePending = NIOLockedValueBox(false)
+        let wake: @Sendable () -> Void = {
+            guard let simulator = wakeTarget.withLockedValue({ $0 }),
+                wakePending.withLockedValue({ pending in
+                    defer { pending = true }
+                    return !pending
+                })
+            else { return }
+            Task {
+                wakePending.withLockedValue { $0 = false }
+                await simulator.runDue()
+            }
+        }
+        failures = DeliveryFailures(database: database)
+        let invocations = AsyncInvocations(naming: naming, failures: failures, wake: wake)
+        self.invocations = invocations
+        let webhooks = Webhooks(
+            database: database, outbox: outbox, failures: failures, clock: clock, routes: options.webhookRoutes, endpoint: currentEndpoint,
+            wake: wake)
+        let messaging = MessagingService(
+            architecture: architecture, naming: naming, outbox: outbox, clock: clock, invocations: invocations, webhooks: webhooks,
+            endpoint: currentEndpoint)
         self.messaging = messaging
         let functions = FunctionHost(
             architecture: architecture, naming: naming, tables: tables, identity: identity, messaging: messaging,
             parameters: ParameterService(architecture: architecture), logs: FunctionLogs(database: database), clock: clock,
             endpoint: currentEndpoint)
         self.functions = functions
+        invocations.attach(functions)
+        scheduler = SchedulerService(architecture: architecture, naming: naming, invocations: invocations, clock: clock)
         let naming = self.naming, clock = self.clock
         gateways = architecture.resources(of: RestAPI.self).map {
             Gateway(
@@ -126,7 +171,7 @@ public final class Simulator: Sendable {
         }
         let configuration = NIOLockedValueBox<@Sendable () -> [String: String]>({ [:] })
         site = SiteService.make(architecture: architecture, root: options.root) { configuration.withLockedValue { $0 }() }
-        services = [tables, identity] + gateways + [site].compactMap { $0 }
+        services = [tables, identity, scheduler, messaging, invocations] + gateways + [site].compactMap { $0 }
         notices =
             try store.orphanedTables(tables.schemas).map {
                 "the state holds \($0.items) item(s) of table '\($0.table)', which the blueprint no longer declares; they are kept"
@@ -135,6 +180,9 @@ public final class Simulator: Sendable {
                 "the state holds \($0.users) user(s) of user pool '\($0.poolId)', which the blueprint no longer declares; they are kept"
             }
         configuration.withLockedValue { $0 = { [weak self] in self?.webConfiguration ?? [:] } }
+        wakeTarget.withLockedValue { $0 = self }
+        // Work the services queued while they were built (subscription confirmations).
+        if webhooks.nextDue != nil { wake() }
     }
 
     /// Where the simulator listens (`http://host:port`), once ``run(host:port:onReady:)`` bound it.
@@ -157,33 +205,87 @@ public final class Simulator: Sendable {
         endpoints.filter { ["region", "userPoolId", "userPoolClientId", "cognitoEndpoint", "apiUrl", "siteUrl"].contains($0.key) }
     }
 
-    /// Runs whatever fell due by the clock's time (expired items; schedules later), once, in
-    /// order; concurrent callers wait for the run in progress.
+    /// Runs whatever fell due by the clock's time (expired items, schedules, queued
+    /// deliveries), once, in order, until nothing more is due; concurrent callers wait for the
+    /// run in progress.
     public func runDue() async {
-        await due.run { [self] in
-            let now = clock.now()
+        await due.run { [self] in await runAllDue(at: clock.now()) }
+    }
+
+    private func runAllDue(at now: Date) async {
+        for _ in 0..<Self.maximumRounds {
             for service in services { await service.runDue(at: now) }
+            guard let next = nextDue, next <= now else { return }
         }
     }
 
+    /// The earliest time any service has work.
+    private var nextDue: Date? { services.compactMap(\.nextDue).min() }
+
+    /// A bound on rounds of due work at one time (work that keeps causing more work).
+    static let maximumRounds = 1000
+
+    /// The most scheduled fires one clock move may cause.
+    public static let maximumFiresPerMove = 10_000
+
+    /// Why a clock move is refused.
+    public struct ClockMoveRefused: Error, CustomStringConvertible {
+        public var description: String
+    }
+
     /// Moves the clock by `interval` and returns after everything that fell due has run.
-    public func advanceClock(by interval: TimeInterval) async {
-        clock.advance(by: interval)
-        await runDue()
+    public func advanceClock(by interval: TimeInterval) async throws {
+        try await moveClock(to: clock.now().addingTimeInterval(interval))
     }
 
     /// Sets the clock to `date` and returns after everything that fell due has run.
-    public func setClock(to date: Date) async {
-        clock.set(to: date)
-        await runDue()
+    public func setClock(to date: Date) async throws {
+        try await moveClock(to: date)
+    }
+
+    /// Moves the clock to `target` as if time passed: it stops at each time a service has work
+    /// (a schedule fires, a retry falls due), runs that work with the clock reading that time,
+    /// and goes on. Moving back in time runs nothing.
+    ///
+    /// - Throws: ``ClockMoveRefused`` when the move would fire more than
+    ///   ``maximumFiresPerMove`` scheduled invocations.
+    public func moveClock(to target: Date) async throws {
+        let fires = scheduler.fires(through: target, limit: Self.maximumFiresPerMove)
+        guard fires <= Self.maximumFiresPerMove else {
+            throw ClockMoveRefused(
+                description:
+                    "Moving the clock to \(JSONCoding.formatDate(target)) would fire more than \(Self.maximumFiresPerMove) scheduled invocations; move it in smaller steps, or disable the schedule."
+            )
+        }
+        await due.run { [self] in
+            var steps = 0
+            while let next = nextDue, next <= target, steps < Self.maximumFiresPerMove * 4 {
+                if next > clock.now() { clock.set(to: next) }
+                await runAllDue(at: clock.now())
+                steps += 1
+            }
+            clock.set(to: target)
+            await runAllDue(at: target)
+        }
     }
 
     /// The router of every service and the control API, for ``run(host:port:onReady:)`` and tests.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let protocols = services.flatMap(\.jsonProtocols)
+        let messaging = self.messaging
         router.post("/") { request, _ -> Response in
             let target = request.headers[HeaderNames.target] ?? ""
+            if target.isEmpty, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+                let body = try await request.body.collect(upTo: 2 * 1024 * 1024)
+                let parameters = QueryProtocol.parameters(String(buffer: body))
+                if let answer = messaging.answerQuery(parameters, service: QueryProtocol.signingService(request.headers[.authorization])) {
+                    return answer
+                }
+                return QueryProtocol.error(
+                    service: .sns, code: "InvalidAction", message: "The action \(parameters["Action"] ?? "(none)") is not valid for this endpoint.",
+                    status: 400)
+            }
             guard let service = protocols.first(where: { target.hasPrefix($0.targetPrefix) }) else {
                 return Self.wire(
                     .error(type: "UnknownOperationException", message: "Unknown target \(target.isEmpty ? "(none)" : target)"),
@@ -214,6 +316,9 @@ public final class Simulator: Sendable {
                 await onReady(bound)
             })
         app.addServices(DueWorkTicker(simulator: self))
+        if let smtpRelay {
+            app.addServices(OutboxRelayService(relay: smtpRelay, start: relayStart, outbox: outbox, failures: failures, clock: clock))
+        }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
@@ -246,16 +351,18 @@ private struct Fallback: RouterMiddleware {
     }
 }
 
-/// Runs due work one run at a time.
+/// Runs due work one run at a time, in the order asked.
 private actor DueWork {
-    private var running: Task<Void, Never>?
+    private var last: Task<Void, Never>?
 
     func run(_ work: @escaping @Sendable () async -> Void) async {
-        while let current = running { await current.value }
-        let task = Task { await work() }
-        running = task
+        let previous = last
+        let task = Task {
+            await previous?.value
+            await work()
+        }
+        last = task
         await task.value
-        running = nil
     }
 }
 

@@ -101,19 +101,50 @@ public struct Outbox: Sendable {
             ])
     }
 
-    /// The messages, oldest first; only those to `recipient` when given.
-    public func messages(to recipient: String? = nil) throws -> [Message] {
-        let rows = try writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM outboxMessages ORDER BY sequence") }
-        let all = try rows.map { row in
-            Message(
-                id: row["id"], service: row["service"], kind: row["kind"], from: row["sender"],
-                to: try JSONDecoder().decode([String].self, from: Data((row["recipients"] as String).utf8)),
-                subject: row["subject"], body: row["body"],
-                attributes: try (row["attributes"] as String?).map { try JSONDecoder().decode([String: SNSMessageAttribute].self, from: Data($0.utf8)) }
-                    ?? [:],
-                createdAt: Date(timeIntervalSince1970: row["createdAt"]))
+    /// The e-mail kept after `sequence`, oldest first, with each one's sequence number; at
+    /// most `limit`.
+    func emails(after sequence: Int64, limit: Int = 100) throws -> [(sequence: Int64, message: Message)] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM outboxMessages WHERE sequence > ? AND kind = 'email' ORDER BY sequence LIMIT ?",
+                arguments: [sequence, limit]
+            ).map { row in (row["sequence"], try Self.message(row)) }
         }
+    }
+
+    /// The highest sequence number kept so far.
+    func lastSequence() throws -> Int64 {
+        try writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM outboxMessages") ?? 0 }
+    }
+
+    /// Deletes every message; returns how many there were.
+    @discardableResult
+    public func clear() throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM outboxMessages")
+            return db.changesCount
+        }
+    }
+
+    /// The messages, oldest first; only those to `recipient`, and only those sent after
+    /// `since`, when given.
+    public func messages(to recipient: String? = nil, since: Date? = nil) throws -> [Message] {
+        let rows = try writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM outboxMessages WHERE createdAt > ? ORDER BY sequence", arguments: [since?.timeIntervalSince1970 ?? -.infinity])
+        }
+        let all = try rows.map(Self.message)
         guard let recipient = recipient?.lowercased() else { return all }
         return all.filter { $0.to.contains { $0.lowercased() == recipient } }
+    }
+
+    private static func message(_ row: Row) throws -> Message {
+        Message(
+            id: row["id"], service: row["service"], kind: row["kind"], from: row["sender"],
+            to: try JSONDecoder().decode([String].self, from: Data((row["recipients"] as String).utf8)),
+            subject: row["subject"], body: row["body"],
+            attributes: try (row["attributes"] as String?).map { try JSONDecoder().decode([String: SNSMessageAttribute].self, from: Data($0.utf8)) }
+                ?? [:],
+            createdAt: Date(timeIntervalSince1970: row["createdAt"]))
     }
 }

@@ -62,6 +62,12 @@ extension EmitContext {
                 "DeadLetterQueue": function.deadLetterQueue ? .map(["Type": "SQS", "TargetArn": .getAtt(queue, "Arn")]) : nil,
                 "Environment": variables.isEmpty ? nil : .map(["Variables": .map(variables)]),
                 "KmsKeyArn": variables.isEmpty ? nil : keyArn(function.encryption),
+                "EventInvokeConfig": function.asyncRetries == .lambdaDefault
+                    ? nil
+                    : .map([
+                        "MaximumRetryAttempts": .int(function.asyncRetries.retries),
+                        "MaximumEventAgeInSeconds": .int(function.asyncRetries.maxEventAge.seconds),
+                    ]),
                 "Events": events.isEmpty ? nil : .map(events),
                 "Tags": tagMap,
                 "PropagateTags": true,

@@ -21,14 +21,16 @@ extension EmitContext {
                 case .function(let id, _, _): (.getAtt(id.name, "Arn"), id.name)
                 }
             let logicalID = "\(name)\(Self.identifier(subscription.protocolName))Subscription\(StableHash.hex(suffix))"
-            add(
-                TemplateResource(
-                    logicalID, type: "AWS::SNS::Subscription",
-                    properties: [
-                        TemplateEntry("TopicArn", .ref(name)),
-                        TemplateEntry("Protocol", .string(subscription.protocolName)),
-                        TemplateEntry("Endpoint", endpoint),
-                    ]))
+            var properties = [
+                TemplateEntry("TopicArn", .ref(name)),
+                TemplateEntry("Protocol", .string(subscription.protocolName)),
+                TemplateEntry("Endpoint", endpoint),
+            ]
+            if let policy = subscription.filterPolicy {
+                properties.append(TemplateEntry("FilterPolicyScope", "MessageAttributes"))
+                properties.append(TemplateEntry("FilterPolicy", Self.filterPolicy(policy)))
+            }
+            add(TemplateResource(logicalID, type: "AWS::SNS::Subscription", properties: properties))
             if case .function(let id, _, _) = subscription.endpoint {
                 add(
                     TemplateResource(
@@ -44,6 +46,31 @@ extension EmitContext {
         output("\(name)Arn", .ref(name), "ARN of the \(name) topic")
     }
 
+    /// A filter policy as SNS reads it: `{"name": ["value", {"prefix": "..."}, ...]}`.
+    static func filterPolicy(_ policy: FilterPolicy) -> TemplateValue {
+        let number = TemplateValue.double
+        return .map(
+            policy.conditions.map { name, accepted in
+                TemplateEntry(
+                    name,
+                    .list(
+                        accepted.map { condition -> TemplateValue in
+                            switch condition {
+                            case .equals(let value): .string(value)
+                            case .number(let value): number(value)
+                            case .prefix(let value): .map(["prefix": .string(value)])
+                            case .anythingBut(let values): .map(["anything-but": .strings(values)])
+                            case .exists(let on): .map(["exists": .bool(on)])
+                            case .numeric(let lower, let upper):
+                                .map([
+                                    "numeric": .list(
+                                        (lower.map { [">=", number($0)] } ?? []) + (upper.map { ["<=", number($0)] } ?? []))
+                                ])
+                            }
+                        }))
+            })
+    }
+
     mutating func emitEmailIdentity(_ identity: EmailIdentity) {
         add(
             TemplateResource(
@@ -55,12 +82,15 @@ extension EmitContext {
     }
 
     mutating func emitSchedule(_ schedule: Schedule) {
-        let summary = schedule.summary.isEmpty ? "Invokes \(schedule.target.name) on \(schedule.expression)" : schedule.summary
+        if schedule.runsOnScheduler {
+            emitSchedulerSchedule(schedule)
+            return
+        }
         add(
             TemplateResource(
                 schedule.name, type: "AWS::Events::Rule",
                 properties: [
-                    TemplateEntry("Description", .string(summary)),
+                    TemplateEntry("Description", .string(scheduleSummary(schedule))),
                     TemplateEntry("ScheduleExpression", .string(schedule.expression.description)),
                     TemplateEntry("State", schedule.enabled ? "ENABLED" : "DISABLED"),
                     TemplateEntry("Targets", [.map(["Id": .string(schedule.target.name), "Arn": .getAtt(schedule.target.name, "Arn")])]),
@@ -75,6 +105,60 @@ extension EmitContext {
                     TemplateEntry("Principal", "events.amazonaws.com"),
                     TemplateEntry("SourceArn", .getAtt(schedule.name, "Arn")),
                 ]))
+    }
+
+    private func scheduleSummary(_ schedule: Schedule) -> String {
+        schedule.summary.isEmpty ? "Invokes \(schedule.target.name) on \(schedule.expression)" : schedule.summary
+    }
+
+    /// The event Scheduler sends: EventBridge's scheduled event, filled from Scheduler's
+    /// context attributes, so one handler serves rules and schedules.
+    static let schedulerEventInput =
+        #"{"version":"0","id":"<aws.scheduler.execution-id>","detail-type":"Scheduled Event","source":"aws.scheduler","#
+        + #""account":"${AWS::AccountId}","time":"<aws.scheduler.scheduled-time>","region":"${AWS::Region}","#
+        + #""resources":["<aws.scheduler.schedule-arn>"],"detail":{}}"#
+
+    /// An EventBridge Scheduler schedule (time zones, one-time schedules) and the role it
+    /// invokes its function with.
+    private mutating func emitSchedulerSchedule(_ schedule: Schedule) {
+        let role = "\(schedule.name)Role"
+        add(
+            TemplateResource(
+                role, type: "AWS::IAM::Role",
+                properties: [
+                    TemplateEntry("AssumeRolePolicyDocument", Self.assumeRolePolicy(service: "scheduler.amazonaws.com")),
+                    TemplateEntry(
+                        "Policies",
+                        [
+                            .map([
+                                "PolicyName": "InvokeTarget",
+                                "PolicyDocument": .map([
+                                    "Version": "2012-10-17",
+                                    "Statement": [
+                                        .map([
+                                            "Sid": "InvokeScheduledFunction", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+                                            "Resource": .getAtt(schedule.target.name, "Arn"),
+                                        ])
+                                    ],
+                                ]),
+                            ])
+                        ]),
+                    TemplateEntry("Tags", tagList),
+                ]))
+        add(
+            TemplateResource(
+                schedule.name, type: "AWS::Scheduler::Schedule",
+                properties: MapBuilder.entries([
+                    "Description": .string(scheduleSummary(schedule)),
+                    "ScheduleExpression": .string(schedule.expression.description),
+                    "ScheduleExpressionTimezone": schedule.timeZone.map(TemplateValue.string),
+                    "FlexibleTimeWindow": .map(["Mode": "OFF"]),
+                    "State": schedule.enabled ? "ENABLED" : "DISABLED",
+                    "Target": .map([
+                        "Arn": .getAtt(schedule.target.name, "Arn"), "RoleArn": .getAtt(role, "Arn"),
+                        "Input": .sub(Self.schedulerEventInput),
+                    ]),
+                ])))
     }
 
     mutating func emitIPSet(_ set: IPSet) {
