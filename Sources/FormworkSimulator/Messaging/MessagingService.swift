@@ -168,6 +168,16 @@ public final class MessagingService: SimulatedService {
             return QueryProtocol.answer(
                 service: .sns, action: "ConfirmSubscription", result: "<SubscriptionArn>\(QueryProtocol.escape(arn))</SubscriptionArn>")
         }
+        router.get("/_aws/sns/unsubscribe") { _, _ -> Response in
+            QueryProtocol.error(
+                service: .sns, code: "InvalidParameter",
+                message: "Subscriptions come from the blueprint; remove the subscription there to end it.", status: 400)
+        }
+        router.get("/_aws/sns/SimpleNotificationService-local.pem") { _, _ -> Response in
+            ControlResponse.json(
+                ["message": "Messages of the local SNS are not signed with an AWS certificate; do not verify their signatures locally."],
+                status: .notFound)
+        }
         router.post("/v2/email/outbound-emails") { [self] request, _ -> Response in
             let body = try await request.body.collect(upTo: 10 * 1024 * 1024)
             return sendEmailV2(Data(buffer: body))
