@@ -76,6 +76,7 @@ public struct TaskManagementBlueprint: Blueprint {
             .named("\(prefix)-tasks")
             .index(IndexNames.byAssignee, partitionKey: .string("assigneeId"), sortKey: .string("deadline"))
             .index(IndexNames.byStatus, partitionKey: .string("status"), sortKey: .string("deadline"))
+            .index(IndexNames.byDeadline, partitionKey: .string("kind"), sortKey: .string("deadline"))
             .encryption(.with(key))
             .pointInTimeRecovery(prod)
             .deletionProtection(prod)
@@ -114,9 +115,7 @@ public struct TaskManagementBlueprint: Blueprint {
             .named("\(prefix)-notifications")
             .displayName("Task Management")
             .encryption(.with(key))
-            .subscribe(
-                .email("team@taskmgmt.example.com"), .sms("+14155550100"),
-                .https("https://hooks.taskmgmt.example.com/notifications"), .function(notifier))
+            .subscribe(.function(notifier))
         let userFunction = configured(Function("UserManagementFunction", handler: UserManagementHandler.self), memory: 256, concurrency: 10)
             .named("\(prefix)-user-management")
             .environment(ConfigurationKeys.usersTable, usersTable)

@@ -46,7 +46,7 @@ endpoint="http://127.0.0.1:$port"
 sim=$!
 trap 'kill $sim 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 1 100); do curl -sf "$endpoint/_formwork/health" >/dev/null && break; sleep 0.2; done
-topic="arn:aws:sns:us-east-1:000000000000:taskmgmt-dev-notifications"
+topic="arn:aws:sns:us-east-1:000000000000:taskmgmt-dev-alarms"
 check "clock with nothing listening exits 2 and says so" bash -c "'$bin' clock --endpoint http://127.0.0.1:9 2>'$tmp/e'; [ \$? -eq 2 ] && grep -q 'no simulator answers at http://127.0.0.1:9' '$tmp/e'"
 check "clock shows the virtual time" bash -c "'$bin' clock --endpoint '$endpoint' | grep -qx '2026-12-01T09:00:00Z (virtual clock)'"
 check "clock advance 25h runs the hourly schedule 25 times" bash -c "'$bin' clock advance 25h --endpoint '$endpoint' | grep -qx '2026-12-02T10:00:00Z (virtual clock)' && [ \$(curl -s '$endpoint/_formwork/logs/NotificationFunction' | grep -o 'Deadline sweep' | wc -l) -eq 25 ]"
@@ -55,7 +55,7 @@ check "a jump past 10,000 fires exits 2 with the reason" bash -c "'$bin' clock a
 check "invoke --scheduled prints the log on stderr" bash -c "'$bin' invoke NotificationFunction --scheduled --endpoint '$endpoint' 2>'$tmp/e' && grep -q 'START RequestId' '$tmp/e' && grep -q 'Deadline sweep' '$tmp/e'"
 check "invoke --sns hands the function the message" bash -c "'$bin' invoke NotificationFunction --sns 'not a notification' --endpoint '$endpoint' 2>'$tmp/e' && grep -q 'is not a notification; ignored' '$tmp/e'"
 check "invoke of an unknown function exits 2" status_is 2 "$bin" invoke Nope --scheduled --endpoint "$endpoint"
-check "outbox shows what a publish sent" bash -c "curl -sf -H 'Content-Type: application/x-www-form-urlencoded' --data-urlencode Action=Publish --data-urlencode 'TopicArn=$topic' --data-urlencode 'Message=hello outbox' '$endpoint/' >/dev/null && '$bin' outbox --to team@taskmgmt.example.com --endpoint '$endpoint' | grep -q 'hello outbox'"
+check "outbox shows what a publish sent" bash -c "curl -sf -H 'Content-Type: application/x-www-form-urlencoded' --data-urlencode Action=Publish --data-urlencode 'TopicArn=$topic' --data-urlencode 'Message=hello outbox' '$endpoint/' >/dev/null && '$bin' outbox --to oncall@taskmgmt.example.com --endpoint '$endpoint' | grep -q 'hello outbox'"
 check "outbox --json prints one JSON object per line" bash -c "'$bin' outbox --json --endpoint '$endpoint' | python3 -c 'import json,sys; rows=[json.loads(l) for l in sys.stdin]; assert any(r[\"body\"] == \"hello outbox\" for r in rows)'"
 kill $sim 2>/dev/null
 

@@ -67,8 +67,8 @@ struct SimulateCommand: AsyncParsableCommand {
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
         if start != nil && clock != .virtual { throw ValidationError("--start needs --clock virtual") }
         if let smtp, SMTPRelay(smtp) == nil { throw ValidationError("--smtp must be HOST:PORT, not '\(smtp)'") }
-        for route in webhook where !route.contains("=") {
-            throw ValidationError("--webhook must be MODEL_URL=LOCAL_URL, not '\(route)'")
+        for route in webhook where Self.webhookRoute(route) == nil {
+            throw ValidationError("--webhook must be MODEL_URL=LOCAL_URL with a local http:// or https:// URL, not '\(route)'")
         }
         if let start, JSONCoding.parseDate(start) == nil {
             throw ValidationError("--start must be an RFC 3339 time such as 2026-12-01T09:00:00Z, not '\(start)'")
@@ -117,11 +117,16 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     private var webhookRoutes: [String: String] {
-        Dictionary(
-            webhook.map { route in
-                let parts = route.split(separator: "=", maxSplits: 1).map(String.init)
-                return (parts[0], parts.count > 1 ? parts[1] : "")
-            }, uniquingKeysWith: { _, last in last })
+        Dictionary(webhook.compactMap(Self.webhookRoute), uniquingKeysWith: { _, last in last })
+    }
+
+    /// `MODEL_URL=LOCAL_URL`, split before the local URL (the model's URL may hold `=`).
+    static func webhookRoute(_ text: String) -> (String, String)? {
+        guard let split = text.range(of: "=http://", options: .backwards) ?? text.range(of: "=https://", options: .backwards) else { return nil }
+        let model = String(text[..<split.lowerBound])
+        let local = String(text[text.index(after: split.lowerBound)...])
+        guard !model.isEmpty, let url = URL(string: local), url.host != nil else { return nil }
+        return (model, local)
     }
 
     private func seed(_ entries: [SeedUsersFile.Entry], into simulator: Simulator) throws {

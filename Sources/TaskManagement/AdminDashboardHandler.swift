@@ -21,7 +21,7 @@ public struct AdminDashboardHandler: RoutedAPIHandler {
     public func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         await Router.respond(
             to: request, context: context, routes: Self.routes,
-            allowOrigin: services.environment[APIGatewayResponse.allowOriginVariable],
+            allowOrigin: services.environment[APIGatewayResponse.allowOriginVariable], users: try? services.userStore(),
             actions: [
                 Self.dashboardRoute: { _ in try await dashboard() },
                 Self.reportsRoute: { try await report($0) },

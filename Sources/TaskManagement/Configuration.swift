@@ -31,6 +31,8 @@ public enum IndexNames {
     public static let byAssignee = "ByAssignee"
     /// Tasks by `status`, sorted by `deadline`.
     public static let byStatus = "ByStatus"
+    /// Every task (partition `kind` = `task`), sorted by `deadline`.
+    public static let byDeadline = "ByDeadline"
     /// Notifications by `userId`, sorted by `createdAt`.
     public static let byUser = "ByUser"
 }

@@ -3,9 +3,10 @@ import Foundation
 
 /// One run of the schedule: a `deadline_reminder` to the assignee of every open task due
 /// within the reminder window, and a `task_overdue` to the assignee and the creator of
-/// every open task past its deadline. Each goes out once per task (and deadline): the task
-/// is marked with a conditional write before anything is sent, so a later or overlapping
-/// run finds the mark and sends nothing.
+/// every open task past its deadline. Each goes out once per task, deadline and assignee:
+/// a run claims the notice with a conditional write, sends it, and then marks it sent. A
+/// failed send gives the claim back, so the next run sends again; an overlapping run finds
+/// the claim and sends nothing; a run that dies mid-send leaves a claim that expires.
 struct DeadlineSweep: Sendable {
     let tasks: TaskStore
     let notifier: Notifier
@@ -40,16 +41,33 @@ struct DeadlineSweep: Sendable {
     }
 
     private func sendReminder(_ task: TaskRecord, at now: Date) async throws -> Bool {
-        guard task.reminderSentAt == nil, try await tasks.claim(.reminderSent, on: task, at: now) else { return false }
-        try await notifier.notify(task.assigneeId, .deadlineReminder, about: task)
-        return true
+        guard task.reminderSentAt == nil else { return false }
+        return try await send(.reminderSent, of: task, at: now) {
+            try await notifier.deliver(task.assigneeId, .deadlineReminder, about: task)
+        }
     }
 
     private func sendOverdue(_ task: TaskRecord, at now: Date) async throws -> Bool {
-        guard task.overdueSentAt == nil, try await tasks.claim(.overdueSent, on: task, at: now) else { return false }
-        try await notifier.notify(task.assigneeId, .taskOverdue, about: task)
-        if task.createdBy != task.assigneeId {
-            try await notifier.notify(task.createdBy, .taskOverdue, about: task)
+        guard task.overdueSentAt == nil else { return false }
+        return try await send(.overdueSent, of: task, at: now) {
+            try await notifier.deliver(task.assigneeId, .taskOverdue, about: task)
+            if task.createdBy != task.assigneeId {
+                try await notifier.deliver(task.createdBy, .taskOverdue, about: task)
+            }
+        }
+    }
+
+    /// Claim, send, confirm; a failed send releases the claim and rethrows.
+    private func send(_ mark: TaskMark, of task: TaskRecord, at now: Date, _ sending: () async throws -> Void) async throws -> Bool {
+        guard let claim = try await tasks.claim(mark, on: task, at: now) else { return false }
+        do {
+            try await sending()
+        } catch {
+            do { try await tasks.release(claim) } catch { logger.error("Could not release the claim on task \(task.taskId): \(error)") }
+            throw error
+        }
+        if try await !tasks.confirm(claim, at: now) {
+            logger.warning("The claim on task \(task.taskId) was lost while sending; another run may send again")
         }
         return true
     }

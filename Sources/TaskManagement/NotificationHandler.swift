@@ -38,7 +38,12 @@ public struct NotificationHandler: ScheduledHandler, SNSHandler {
         let store = try services.notificationStore()
         let users = try services.userStore()
         let notifier = try services.notifier(logger: context.logger)
+        let topicArn = try services.requiredEnvironment(ConfigurationKeys.notificationsTopicArn)
         for record in event.records {
+            guard record.sns.topicArn == topicArn else {
+                context.logger.warning("Message \(record.sns.messageId) comes from \(record.sns.topicArn), not the notifications topic; ignored")
+                continue
+            }
             let message = record.sns
             guard var notification = try? JSONCoding.decode(NotificationRecord.self, from: Data(message.message.utf8))
             else {

@@ -51,11 +51,37 @@ struct RouteRequest: Sendable {
 /// access, and turns every failure into the API's error body.
 enum Router {
     /// The response of the matching route, or the error response.
+    ///
+    /// With `users`, every signed-in call is checked against the caller's record in the Users
+    /// table (one read per request): a disabled user gets `403 AccountDisabled`, and the role
+    /// there, not the token's groups, decides what the caller may do, so a change of role or
+    /// a disabled account takes effect at once rather than when the token expires.
     static func respond(
-        to event: APIGatewayRequest, context: HandlerContext, routes: [HandlerRoute], allowOrigin: String?,
+        to event: APIGatewayRequest, context: HandlerContext, routes: [HandlerRoute], allowOrigin: String?, users: UserStore?,
         actions: [HandlerRoute: RouteAction]
     ) async -> APIGatewayResponse {
-        await answer(to: event, context: context, routes: routes, actions: actions).allowingOrigin(allowOrigin)
+        let checked: APIGatewayRequest
+        do {
+            checked = try await currentAccess(of: event, users: users)
+        } catch {
+            return response(for: error, logger: context.logger).allowingOrigin(allowOrigin)
+        }
+        return await answer(to: checked, context: context, routes: routes, actions: actions).allowingOrigin(allowOrigin)
+    }
+
+    /// The request with the caller's groups as the Users table has them now.
+    ///
+    /// - Throws: `403 AccountDisabled` for a disabled user.
+    private static func currentAccess(of event: APIGatewayRequest, users: UserStore?) async throws -> APIGatewayRequest {
+        guard let users, let caller = Caller(event), let record = try await users.get(caller.userId) else { return event }
+        guard record.enabled else {
+            throw APIError(status: 403, code: "AccountDisabled", message: "Your account is disabled; ask an administrator.")
+        }
+        guard record.role != caller.role else { return event }
+        var current = event
+        let others = caller.groups.filter { group in !Role.allCases.contains { $0.groupName == group } }
+        current.requestContext.authorizer?.claims["cognito:groups"] = (others + [record.role.groupName]).joined(separator: ",")
+        return current
     }
 
     private static func answer(
@@ -97,7 +123,8 @@ enum Router {
         case let error as MissingEnvironmentVariable:
             logger.error("Configuration error: \(error)")
             return APIError(status: 500, code: "ConfigurationError", message: error.description).response
-        case TableError.provisionedThroughputExceeded, DirectoryError.tooManyRequests:
+        case TableError.provisionedThroughputExceeded, DirectoryError.tooManyRequests,
+            TableError.other(code: "ThrottlingException", _), TableError.other(code: "RequestLimitExceeded", _):
             logger.warning("Throttled: \(error)")
             return APIError.throttled.response
         default:

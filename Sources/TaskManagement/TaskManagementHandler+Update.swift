@@ -22,8 +22,11 @@ extension TaskManagementHandler {
         guard let version = body.int("version"), version == task.version else { throw APIError.versionConflict }
 
         var update = UpdateBuilder()
+        var clearsMarks = false
         if let assigneeId = body.string("assigneeId"), assigneeId != task.assigneeId {
             if let problem = try await assigneeProblem(assigneeId) { throw APIError.invalid("assigneeId", problem) }
+            // The new assignee gets its own reminder and, if missed, its own overdue notice.
+            clearsMarks = true
         }
         for field in ["title", "description", "assigneeId"] {
             if let text = body.string(field) { update.set(field, .string(text)) }
@@ -36,11 +39,11 @@ extension TaskManagementHandler {
         }
         if let deadline = body.date("deadline") {
             update.set("deadline", .string(StoredTime.text(deadline)))
-            if deadline != task.deadline {
-                // A new deadline earns a new reminder and, if missed, a new overdue notice.
-                update.remove(TaskMark.reminderSent.rawValue)
-                update.remove(TaskMark.overdueSent.rawValue)
-            }
+            // A new deadline earns a new reminder and, if missed, a new overdue notice.
+            if deadline != task.deadline { clearsMarks = true }
+        }
+        if clearsMarks {
+            for attribute in TaskMark.allAttributes { update.remove(attribute) }
         }
         update.set("updatedAt", .string(StoredTime.text(services.now())))
         update.set("version", .integer(version + 1))

@@ -30,7 +30,7 @@ public struct TaskManagementHandler: RoutedAPIHandler {
     public func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         await Router.respond(
             to: request, context: context, routes: Self.routes,
-            allowOrigin: services.environment[APIGatewayResponse.allowOriginVariable],
+            allowOrigin: services.environment[APIGatewayResponse.allowOriginVariable], users: try? services.userStore(),
             actions: [
                 Self.createTaskRoute: { try await createTask($0) },
                 Self.listTasksRoute: { try await listTasks($0) },

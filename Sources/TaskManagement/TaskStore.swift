@@ -18,9 +18,28 @@ struct TaskPage: Sendable {
 }
 
 /// The mark the schedule sets on a task once a notice has gone out.
-enum TaskMark: String, Sendable {
+enum TaskMark: String, Sendable, CaseIterable {
     case reminderSent = "reminderSentAt"
     case overdueSent = "overdueSentAt"
+
+    /// The attribute a run sets while it sends the notice (its claim), removed when the notice
+    /// is confirmed sent or the send failed.
+    var claimAttribute: String {
+        switch self {
+        case .reminderSent: "reminderClaimedAt"
+        case .overdueSent: "overdueClaimedAt"
+        }
+    }
+
+    /// The attributes a task's marks live in: what a new deadline or assignee clears.
+    static var allAttributes: [String] { allCases.flatMap { [$0.rawValue, $0.claimAttribute] } }
+}
+
+/// A run's claim on sending one notice of one task: its time is the claim's token.
+struct TaskClaim: Sendable {
+    var mark: TaskMark
+    var taskId: String
+    var claimedAt: Date
 }
 
 /// The Tasks table: one item per task, keyed by `taskId`, with a `version` for optimistic
@@ -89,20 +108,63 @@ struct TaskStore: Sendable {
         return tasks
     }
 
-    /// Sets `mark` on the task unless it is already set or the deadline has changed since
-    /// the task was read; `true` when this call set it. Setting the mark before sending
-    /// makes each notice go out at most once, however many runs overlap.
-    func claim(_ mark: TaskMark, on task: TaskRecord, at time: Date) async throws -> Bool {
+    /// How long a claim keeps other runs away: longer than a run may last, so a run that died
+    /// mid-send leaves a claim the next run after this may take over.
+    static let claimLease: TimeInterval = 15 * 60
+
+    /// Claims sending `mark`'s notice for the task, unless it was sent, another run's claim
+    /// is younger than ``claimLease``, or the deadline or the assignee changed since the task
+    /// was read; nil when the claim was not taken. Claim, send, then ``confirm(_:at:)``: a
+    /// failed send ``release(_:)``s the claim so the next run sends again, and two overlapping
+    /// runs never both hold it.
+    func claim(_ mark: TaskMark, on task: TaskRecord, at time: Date) async throws -> TaskClaim? {
         var update = UpdateBuilder()
-        update.set(mark.rawValue, .string(StoredTime.text(time)))
+        update.set(mark.claimAttribute, .string(StoredTime.text(time)))
         let condition = ConditionExpression(
-            "attribute_exists(#taskId) AND attribute_not_exists(#\(mark.rawValue)) AND #deadline = :deadline",
-            names: ["#taskId": "taskId", "#\(mark.rawValue)": mark.rawValue, "#deadline": "deadline"],
-            values: [":deadline": .string(StoredTime.text(task.deadline))])
+            "attribute_exists(#taskId) AND attribute_not_exists(#sent) AND #deadline = :deadline AND #assigneeId = :assigneeId"
+                + " AND (attribute_not_exists(#claim) OR #claim < :expired)",
+            names: [
+                "#taskId": "taskId", "#sent": mark.rawValue, "#claim": mark.claimAttribute, "#deadline": "deadline",
+                "#assigneeId": "assigneeId",
+            ],
+            values: [
+                ":deadline": .string(StoredTime.text(task.deadline)), ":assigneeId": .string(task.assigneeId),
+                ":expired": .string(StoredTime.text(time.addingTimeInterval(-Self.claimLease))),
+            ])
         do {
             try await tables.updateItem(
-                table: table, key: key(task.taskId), update: update.expression, condition: condition,
-                returnValues: .none)
+                table: table, key: key(task.taskId), update: update.expression, condition: condition, returnValues: .none)
+            return TaskClaim(mark: mark, taskId: task.taskId, claimedAt: time)
+        } catch TableError.conditionalCheckFailed {
+            return nil
+        }
+    }
+
+    /// Marks the claimed notice sent; false when the claim was lost meanwhile (another run
+    /// took it over after the lease, or the task changed), in which case nothing changes.
+    @discardableResult
+    func confirm(_ claim: TaskClaim, at time: Date) async throws -> Bool {
+        var update = UpdateBuilder()
+        update.set(claim.mark.rawValue, .string(StoredTime.text(time)))
+        update.remove(claim.mark.claimAttribute)
+        return try await updateIfClaimed(claim, update)
+    }
+
+    /// Gives the claim up after a failed send, so the next run sends the notice.
+    @discardableResult
+    func release(_ claim: TaskClaim) async throws -> Bool {
+        var update = UpdateBuilder()
+        update.remove(claim.mark.claimAttribute)
+        return try await updateIfClaimed(claim, update)
+    }
+
+    private func updateIfClaimed(_ claim: TaskClaim, _ update: UpdateBuilder) async throws -> Bool {
+        let condition = ConditionExpression(
+            "#claim = :claimedAt", names: ["#claim": claim.mark.claimAttribute],
+            values: [":claimedAt": .string(StoredTime.text(claim.claimedAt))])
+        do {
+            try await tables.updateItem(
+                table: table, key: key(claim.taskId), update: update.expression, condition: condition, returnValues: .none)
             return true
         } catch TableError.conditionalCheckFailed {
             return false
@@ -111,34 +173,57 @@ struct TaskStore: Sendable {
 
     // MARK: - Pages
 
-    /// Up to `limit` tasks of `listing` in deadline order, starting after `startKey`.
+    /// The value of every task's `kind`, the partition of the `ByDeadline` index that lists
+    /// all tasks in deadline order.
+    static let kind = "task"
+
+    /// Up to `limit` tasks of `listing` in deadline order, starting after `startKey`, read
+    /// from the listing's index. Pages are full: the index is read until `limit + 1` tasks
+    /// pass the status filter (or it ends), and the start key of the next page is the last
+    /// task shown, so a page carries a token only when another task follows.
     func page(_ listing: TaskListing, limit: Int, after startKey: TableItem?) async throws -> TaskPage {
+        var request: QueryRequest
         switch listing {
         case .all:
-            return try await pageOfAll(limit: limit, after: startKey)
+            request = QueryRequest(
+                keyConditionExpression: "#kind = :kind", indexName: IndexNames.byDeadline, expressionAttributeNames: ["#kind": "kind"],
+                expressionAttributeValues: [":kind": .string(Self.kind)])
         case .assignee(let assigneeId, let status):
-            var request = QueryRequest(
+            request = QueryRequest(
                 keyConditionExpression: "#assigneeId = :assigneeId", indexName: IndexNames.byAssignee,
-                expressionAttributeNames: ["#assigneeId": "assigneeId"],
-                expressionAttributeValues: [":assigneeId": .string(assigneeId)],
-                limit: limit, exclusiveStartKey: startKey)
+                expressionAttributeNames: ["#assigneeId": "assigneeId"], expressionAttributeValues: [":assigneeId": .string(assigneeId)])
             if let status {
                 request.filterExpression = "#status = :status"
                 request.expressionAttributeNames["#status"] = "status"
                 request.expressionAttributeValues[":status"] = .string(status.rawValue)
             }
-            let result = try await tables.query(table: table, request)
-            return TaskPage(tasks: try result.items.map(record), lastKey: result.lastEvaluatedKey)
         case .status(let status):
-            let result = try await tables.query(
-                table: table,
-                QueryRequest(
-                    keyConditionExpression: "#status = :status", indexName: IndexNames.byStatus,
-                    expressionAttributeNames: ["#status": "status"],
-                    expressionAttributeValues: [":status": .string(status.rawValue)],
-                    limit: limit, exclusiveStartKey: startKey))
-            return TaskPage(tasks: try result.items.map(record), lastKey: result.lastEvaluatedKey)
+            request = QueryRequest(
+                keyConditionExpression: "#status = :status", indexName: IndexNames.byStatus,
+                expressionAttributeNames: ["#status": "status"], expressionAttributeValues: [":status": .string(status.rawValue)])
         }
+        request.exclusiveStartKey = startKey
+        var tasks: [TaskRecord] = []
+        repeat {
+            // The limit counts items read before the filter; never read past the page's need.
+            request.limit = limit + 1 - tasks.count
+            let result = try await tables.query(table: table, request)
+            tasks += try result.items.map(record)
+            request.exclusiveStartKey = result.lastEvaluatedKey
+        } while tasks.count <= limit && request.exclusiveStartKey != nil
+        guard tasks.count > limit, let last = tasks.prefix(limit).last else { return TaskPage(tasks: tasks, lastKey: nil) }
+        return TaskPage(tasks: Array(tasks.prefix(limit)), lastKey: Self.startKey(after: last, for: listing))
+    }
+
+    /// The start key of the page after `task`: the table's key and the index's.
+    private static func startKey(after task: TaskRecord, for listing: TaskListing) -> TableItem {
+        var key: TableItem = ["taskId": .string(task.taskId), "deadline": .string(StoredTime.text(task.deadline))]
+        switch listing {
+        case .all: key["kind"] = .string(kind)
+        case .assignee: key["assigneeId"] = .string(task.assigneeId)
+        case .status: key["status"] = .string(task.status.rawValue)
+        }
+        return key
     }
 
     /// Whether `key` is a start key a page of `listing` can have returned: the right key
@@ -146,7 +231,7 @@ struct TaskStore: Sendable {
     func isValidStartKey(_ key: TableItem, for listing: TaskListing) -> Bool {
         let expected: [String: String?]
         switch listing {
-        case .all: expected = ["taskId": nil, "deadline": nil]
+        case .all: expected = ["taskId": nil, "deadline": nil, "kind": Self.kind]
         case .assignee(let assigneeId, _): expected = ["taskId": nil, "deadline": nil, "assigneeId": assigneeId]
         case .status(let status): expected = ["taskId": nil, "deadline": nil, "status": status.rawValue]
         }
@@ -155,33 +240,7 @@ struct TaskStore: Sendable {
             guard let text = key[name]?.stringValue, !text.isEmpty, text.utf8.count <= 1024 else { return false }
             if let required, text != required { return false }
         }
-        if case .all = listing, key["deadline"]?.stringValue.flatMap(StoredTime.date) == nil { return false }
-        return true
-    }
-
-    /// A page of every task. A scan has no order, so the tasks are read whole and sorted
-    /// by deadline (then id); the start key is the last task shown.
-    private func pageOfAll(limit: Int, after startKey: TableItem?) async throws -> TaskPage {
-        let sorted = try await all().sorted(by: Self.deadlineOrder)
-        var remaining = sorted[...]
-        if let startKey, let taskId = startKey["taskId"]?.stringValue,
-            let deadline = startKey["deadline"]?.stringValue.flatMap(StoredTime.date)
-        {
-            remaining = sorted.drop(while: { !Self.isAfter($0, deadline: deadline, taskId: taskId) })
-        }
-        let tasks = Array(remaining.prefix(limit))
-        guard remaining.count > limit, let last = tasks.last else { return TaskPage(tasks: tasks, lastKey: nil) }
-        return TaskPage(
-            tasks: tasks,
-            lastKey: ["taskId": .string(last.taskId), "deadline": .string(StoredTime.text(last.deadline))])
-    }
-
-    private static func deadlineOrder(_ a: TaskRecord, _ b: TaskRecord) -> Bool {
-        a.deadline != b.deadline ? a.deadline < b.deadline : a.taskId < b.taskId
-    }
-
-    private static func isAfter(_ task: TaskRecord, deadline: Date, taskId: String) -> Bool {
-        task.deadline != deadline ? task.deadline > deadline : task.taskId > taskId
+        return key["deadline"]?.stringValue.flatMap(StoredTime.date) != nil
     }
 
     // MARK: - Items
@@ -203,6 +262,7 @@ struct TaskStore: Sendable {
             "createdAt": .string(StoredTime.text(task.createdAt)),
             "updatedAt": .string(StoredTime.text(task.updatedAt)),
             "version": .integer(task.version),
+            "kind": .string(Self.kind),
         ]
         if let reminderSentAt = task.reminderSentAt {
             item[TaskMark.reminderSent.rawValue] = .string(StoredTime.text(reminderSentAt))

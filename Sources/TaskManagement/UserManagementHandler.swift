@@ -26,7 +26,7 @@ public struct UserManagementHandler: RoutedAPIHandler {
     public func handle(_ request: APIGatewayRequest, context: HandlerContext) async throws -> APIGatewayResponse {
         await Router.respond(
             to: request, context: context, routes: Self.routes,
-            allowOrigin: services.environment[APIGatewayResponse.allowOriginVariable],
+            allowOrigin: services.environment[APIGatewayResponse.allowOriginVariable], users: try? services.userStore(),
             actions: [
                 Self.meRoute: { try await me($0) },
                 Self.createUserRoute: { try await createUser($0) },
@@ -42,7 +42,10 @@ public struct UserManagementHandler: RoutedAPIHandler {
         let caller = try request.caller()
         let users = try services.userStore()
         if let user = try await users.get(caller.userId) { return try .json(user) }
-        let email = caller.email ?? ""
+        guard let email = caller.email else {
+            throw APIError(
+                status: 400, code: "MissingClaim", message: "The token carries no e-mail address; sign in again and send the ID token.")
+        }
         let user = UserRecord(
             userId: caller.userId, email: email, name: caller.name ?? email, role: caller.role, enabled: true,
             createdAt: services.now())
@@ -80,13 +83,22 @@ public struct UserManagementHandler: RoutedAPIHandler {
         } catch let error as DirectoryError {
             throw Self.apiError(for: error, email: email)
         }
-        try await moveToGroup(of: role, username: email, poolId: poolId)
+        // The record first, so that a second invitation of the address is refused; then the
+        // group. If the group cannot be set, the record goes again and the invitation can be
+        // repeated: Cognito keeps the user, and the repeat finishes it.
         let user = UserRecord(
             userId: created.sub, email: email, name: name, role: role, enabled: true, createdAt: services.now())
         do {
             try await users.create(user)
         } catch TableError.conditionalCheckFailed {
             throw Self.userExists(email)
+        }
+        do {
+            try await moveToGroup(of: role, username: email, poolId: poolId)
+        } catch {
+            request.logger.error("Could not put \(email) in \(role.groupName): \(error); the invitation is undone and may be repeated")
+            try? await users.delete(user.userId)
+            throw error
         }
         request.logger.info("Invited user \(user.userId) as \(role.rawValue)")
         return try .json(status: 201, user)
@@ -110,41 +122,65 @@ public struct UserManagementHandler: RoutedAPIHandler {
     }
 
     /// `PATCH /users/{userId}`: renames, changes the role (moving the Cognito group) or
-    /// enables and disables sign-in.
+    /// enables and disables sign-in. The table changes first, on the condition that the user
+    /// is as read; then Cognito. If Cognito refuses, the table is set back. The last enabled
+    /// administrator cannot be demoted or disabled (`409 LastAdmin`).
     private func updateUser(_ request: RouteRequest) async throws -> APIGatewayResponse {
         let userId = try request.pathParameter("userId")
         let body = try BodyValidation.validate(request.event, against: RequestSchemas.updateUser)
-        let name = body.string("name")
-        let role = body.string("role").flatMap(Role.init(rawValue:))
-        let enabled = body.bool("enabled")
         let poolId = try services.requiredEnvironment(ConfigurationKeys.userPoolId)
         let users = try services.userStore()
         guard let user = try await users.get(userId) else { throw APIError.notFound("No such user.") }
+        let name = body.string("name").flatMap { $0 == user.name ? nil : $0 }
+        let role = body.string("role").flatMap(Role.init(rawValue:)).flatMap { $0 == user.role ? nil : $0 }
+        let enabled = body.bool("enabled").flatMap { $0 == user.enabled ? nil : $0 }
 
-        let directory = services.users
-        let username = user.email
-        do {
-            if let name, name != user.name {
-                try await directory.adminUpdateUserAttributes(
-                    userPoolId: poolId, username: username, attributes: ["name": name])
-            }
-            if let role {
-                try await moveToGroup(of: role, username: username, poolId: poolId)
-            }
-            if let enabled, enabled != user.enabled {
-                if enabled {
-                    try await directory.adminEnableUser(userPoolId: poolId, username: username)
-                } else {
-                    try await directory.adminDisableUser(userPoolId: poolId, username: username)
-                }
-            }
-        } catch DirectoryError.userNotFound {
-            throw APIError.notFound("The user is no longer in the user pool.")
+        let losesAdmin = user.role == .admin && user.enabled && (role == .member || enabled == false)
+        if losesAdmin, try await users.all().filter({ $0.role == .admin && $0.enabled && $0.userId != userId }).isEmpty {
+            throw APIError(
+                status: 409, code: "LastAdmin", message: "This is the last enabled administrator; make another user an administrator first.")
         }
-        guard let updated = try await users.update(userId, name: name, role: role, enabled: enabled) else {
-            throw APIError.notFound("No such user.")
+        let updated: UserRecord
+        do {
+            updated = try await users.update(user, name: name, role: role, enabled: enabled)
+        } catch TableError.conditionalCheckFailed {
+            throw APIError(status: 409, code: "UserChanged", message: "The user changed meanwhile; read it again and retry.")
+        }
+        do {
+            try await applyToDirectory(user.email, poolId: poolId, name: name, role: role, enabled: enabled)
+        } catch {
+            request.logger.error("Cognito refused the change of user \(userId): \(error); setting the table back")
+            do {
+                _ = try await users.update(
+                    updated, name: name.map { _ in user.name }, role: role.map { _ in user.role }, enabled: enabled.map { _ in user.enabled })
+            } catch {
+                request.logger.error("Could not set user \(userId) back: \(error)")
+            }
+            switch error {
+            case DirectoryError.userNotFound: throw APIError.notFound("The user is no longer in the user pool.")
+            case DirectoryError.invalidParameter(let message): throw APIError.invalid("name", message)
+            default: throw error
+            }
         }
         return try .json(updated)
+    }
+
+    /// Makes Cognito match: the name attribute, the group, sign-in on or off.
+    private func applyToDirectory(_ username: String, poolId: String, name: String?, role: Role?, enabled: Bool?) async throws {
+        let directory = services.users
+        if let name {
+            try await directory.adminUpdateUserAttributes(userPoolId: poolId, username: username, attributes: ["name": name])
+        }
+        if let role {
+            try await moveToGroup(of: role, username: username, poolId: poolId)
+        }
+        if let enabled {
+            if enabled {
+                try await directory.adminEnableUser(userPoolId: poolId, username: username)
+            } else {
+                try await directory.adminDisableUser(userPoolId: poolId, username: username)
+            }
+        }
     }
 
     /// Puts the user in `role`'s group and takes it out of the other role's.

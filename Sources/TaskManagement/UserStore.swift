@@ -34,17 +34,31 @@ struct UserStore: Sendable {
         try await tables.putItem(table: table, item: item(user), condition: .attributeNotExists("userId"))
     }
 
-    /// Changes the given fields of an existing user and returns the user as it is now.
-    func update(_ userId: String, name: String?, role: Role?, enabled: Bool?) async throws -> UserRecord? {
+    /// Changes the given fields of `user` if it is still as read, and returns it as it is now.
+    ///
+    /// - Throws: ``TableError/conditionalCheckFailed`` when the user is gone or another change
+    ///   came first.
+    func update(_ user: UserRecord, name: String?, role: Role?, enabled: Bool?) async throws -> UserRecord {
         var update = UpdateBuilder()
         if let name { update.set("name", .string(name)) }
         if let role { update.set("role", .string(role.rawValue)) }
         if let enabled { update.set("enabled", .bool(enabled)) }
-        guard !update.isEmpty else { return try await get(userId) }
-        let updated = try await tables.updateItem(
-            table: table, key: ["userId": .string(userId)], update: update.expression,
-            condition: .attributeExists("userId"), returnValues: .allNew)
-        return try updated.map(record)
+        guard !update.isEmpty else { return user }
+        let condition = ConditionExpression(
+            "#name = :was_name AND #role = :was_role AND #enabled = :was_enabled",
+            names: ["#name": "name", "#role": "role", "#enabled": "enabled"],
+            values: [":was_name": .string(user.name), ":was_role": .string(user.role.rawValue), ":was_enabled": .bool(user.enabled)])
+        guard
+            let updated = try await tables.updateItem(
+                table: table, key: ["userId": .string(user.userId)], update: update.expression, condition: condition,
+                returnValues: .allNew)
+        else { throw TableError.conditionalCheckFailed }
+        return try record(updated)
+    }
+
+    /// Deletes the user's record (undoing an invitation that could not be finished).
+    func delete(_ userId: String) async throws {
+        try await tables.deleteItem(table: table, key: ["userId": .string(userId)], condition: nil, returnValues: .none)
     }
 
     private func item(_ user: UserRecord) -> TableItem {

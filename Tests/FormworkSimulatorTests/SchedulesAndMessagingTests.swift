@@ -10,6 +10,10 @@ import NIOCore
 import NIOPosix
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// Logs each fire: its scheduled time, the clock's time, the rule and the source.
 struct TickHandler: ScheduledHandler {
     let services: Services
@@ -44,6 +48,30 @@ struct MessageReceiver: SNSHandler {
             let attributes = record.sns.messageAttributes.keys.sorted().map { "\($0)=\(record.sns.messageAttributes[$0]?.value ?? "")" }
             context.logger.info("received \(record.sns.message) subject \(record.sns.subject ?? "-") [\(attributes.joined(separator: ","))]")
         }
+    }
+}
+
+/// Publishes every message it receives back to its topic: a loop Lambda stops.
+struct EchoHandler: SNSHandler {
+    let services: Services
+    init(services: Services) { self.services = services }
+
+    func handle(_ event: SNSEvent, context: HandlerContext) async throws {
+        for record in event.records {
+            context.logger.info("echo \(record.sns.message)")
+            try await services.notifications.publish(topicArn: services.environment["TOPIC_ARN"] ?? "", message: record.sns.message)
+        }
+    }
+}
+
+/// A topic whose subscriber publishes to it again.
+func loopArchitecture() -> Architecture {
+    let base = Function("Echo", handler: EchoHandler.self).named("echo")
+    let topic = Topic("Loop").named("loop").subscribe(.function(base))
+    let echo = base.environment("TOPIC_ARN", topic).grants(.publish(topic))
+    return Architecture("Loop") {
+        echo
+        topic
     }
 }
 
@@ -148,6 +176,9 @@ struct SchedulesAndMessagingTests {
             #expect((failures.first?["event"] as? String)?.contains(#""time":"2026-12-01T12:00:00Z""#) == true)
             let starts = try host.simulator.functions.logs.lines("/aws/lambda/flaky").filter { $0.message.hasPrefix("START") }
             #expect(starts.map { text($0.timestamp) } == ["2026-12-01T12:00:00Z", "2026-12-01T12:01:00Z", "2026-12-01T12:03:00Z"])
+            // Lambda keeps the event's request id across its retries.
+            #expect(Set(starts.map(\.requestId)).count == 1)
+            #expect(Set(failures.compactMap { $0["eventId"] as? String }) == [starts.first?.requestId ?? ""])
 
             // A two-minute maximum age stops the retries before the second retry, and without a
             // dead-letter queue the event is dropped.
@@ -165,6 +196,29 @@ struct SchedulesAndMessagingTests {
             #expect((refused.json["message"] as? String)?.contains("more than 10000 scheduled invocations") == true)
             #expect(host.simulator.clock.now() == simulatorStart)
             #expect(try host.logged("ticker").isEmpty)
+        }
+    }
+
+    @Test("two clock moves made at once follow each other")
+    func concurrentMoves() async throws {
+        try await withHost(architecture: messagingArchitecture()) { host in
+            async let first: Void = host.simulator.advanceClock(by: 3600)
+            async let second: Void = host.simulator.advanceClock(by: 3600)
+            _ = try await (first, second)
+            #expect(host.simulator.clock.now() == simulatorStart.addingTimeInterval(7200))
+            #expect(try host.logged("ticker").filter { $0.contains("rule/Hourly") }.count == 2)
+        }
+    }
+
+    @Test("a function that publishes to the topic it receives from is stopped after 16 invocations, as Lambda stops a loop")
+    func recursiveLoop() async throws {
+        try await withHost(architecture: loopArchitecture()) { host in
+            _ = try await host.query([("Action", "Publish"), ("TopicArn", host.topicArn("loop")), ("Message", "again")])
+            await host.simulator.runDue()
+            #expect(try host.logged("echo").count == 16)
+            let stopped = try host.simulator.failures.failures(target: "echo")
+            #expect(stopped.map(\.error) == ["Lambda stopped a recursive loop: 16 invocations led to this one."])
+            #expect(stopped.first?.next == .dropped)
         }
     }
 
@@ -206,6 +260,33 @@ struct SchedulesAndMessagingTests {
             let second = try host.simulator.outbox.messages().filter { $0.body.contains("chatter") && $0.kind != "publish" }
             #expect(Set(second.flatMap(\.to)) == ["all@example.com", "json@example.com", "https://hooks.example.com/notify"])
             #expect(try host.logged("receiver").count == 1)
+        }
+    }
+
+    @Test("MessageStructure=json sends each protocol its own message, and needs a default")
+    func messageStructure() async throws {
+        try await withHost(architecture: messagingArchitecture()) { host in
+            let message = #"{"default": "plain", "email": "for mail", "sms": "short", "lambda": "for functions"}"#
+            let sent = try await host.query([
+                ("Action", "Publish"), ("TopicArn", host.topicArn()), ("Message", message), ("MessageStructure", "json"),
+                ("MessageAttributes.entry.1.Name", "kind"), ("MessageAttributes.entry.1.Value.DataType", "String"),
+                ("MessageAttributes.entry.1.Value.StringValue", "info"),
+            ])
+            #expect(sent.status == 200)
+            await host.simulator.runDue()
+            #expect(try host.mail(to: "all@example.com").map(\.body) == ["for mail"])
+            #expect(try host.mail(to: "+14155550100").isEmpty)
+            let json = try host.mail(to: "json@example.com").first.flatMap {
+                try JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any]
+            }
+            #expect(json?["Message"] as? String == "plain")
+            // `anythingBut` passes only a message that has the attribute, as in SNS.
+            #expect(try host.logged("receiver") == ["received for functions subject - [kind=info]"])
+            let noDefault = try await host.query([
+                ("Action", "Publish"), ("TopicArn", host.topicArn()), ("Message", #"{"email": "x"}"#), ("MessageStructure", "json"),
+            ])
+            #expect(noDefault.status == 400)
+            #expect(noDefault.body.contains("No default entry in JSON message body"))
         }
     }
 
@@ -313,58 +394,73 @@ struct SchedulesAndMessagingTests {
         }
     }
 
-    @Test("an HTTPS subscription is confirmed through its SubscribeURL, then gets each notification, retried on failure")
+    @Test("an HTTPS subscription is confirmed by visiting its SubscribeURL, then gets each notification; 5xx answers are retried, 4xx are final")
     func webhookDelivery() async throws {
         let receiver = WebhookReceiver()
         try await receiver.serve { port in
+            let hook = "https://hooks.example.com/notify"
             let simulator = try Simulator(
                 architecture: messagingArchitecture(), environment: .dev,
-                options: .init(
-                    clock: .virtual(start: simulatorStart), root: packageRoot,
-                    webhookRoutes: ["https://hooks.example.com/notify": "http://127.0.0.1:\(port)/hook"]))
-            let app = Application(router: simulator.makeRouter())
-            try await app.test(.router) { client in
-                let host = Host(simulator: simulator, client: client)
+                options: .init(clock: .virtual(start: simulatorStart), root: packageRoot, webhookRoutes: [hook: "http://127.0.0.1:\(port)/hook"]))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let listening = AsyncStream<Int>.makeStream()
+                group.addTask {
+                    try await simulator.run(host: "127.0.0.1", port: 0) { port in listening.continuation.yield(port) }
+                }
+                var ports = listening.stream.makeAsyncIterator()
+                let simulatorPort = await ports.next() ?? 0
+                let topicArn = "arn:aws:sns:us-east-1:000000000000:events"
+                func publish(_ message: String) async throws {
+                    _ = try await receiver.postForm(
+                        "http://127.0.0.1:\(simulatorPort)/", [("Action", "Publish"), ("TopicArn", topicArn), ("Message", message)])
+                }
+                func failures() throws -> [DeliveryFailures.Failure] { try simulator.failures.failures(target: hook).filter { $0.attempt > 0 } }
+
+                // The subscriber visits the SubscribeURL exactly as given, as a real one does.
                 let confirmation = try await receiver.waitFor(count: 1)[0]
                 #expect(confirmation.type == "SubscriptionConfirmation")
+                #expect(confirmation.confirmedStatus == 200)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(confirmation.body.utf8)) as? [String: Any])
-                #expect(json["TopicArn"] as? String == host.topicArn())
-                let subscribeURL = try #require(json["SubscribeURL"] as? String)
+                #expect((json["SubscribeURL"] as? String)?.hasPrefix("http://127.0.0.1:\(simulatorPort)/_aws/sns/confirm?") == true)
 
-                // Before confirmation nothing is delivered.
-                _ = try await host.query([("Action", "Publish"), ("TopicArn", host.topicArn()), ("Message", "too early")])
-                await simulator.runDue()
-                #expect(
-                    try simulator.failures.failures(target: "https://hooks.example.com/notify").map(\.error) == [
-                        "The subscription is pending confirmation."
-                    ])
-
-                let path = String(subscribeURL.dropFirst(simulator.endpoint.count))
-                let confirmed = try await client.execute(uri: path, method: .get) { String(buffer: $0.body) }
-                #expect(confirmed.contains("<ConfirmSubscriptionResult><SubscriptionArn>\(host.topicArn()):"))
-
-                _ = try await host.query([("Action", "Publish"), ("TopicArn", host.topicArn()), ("Message", "hello hook"), ("Subject", "Hi")])
+                try await publish("hello hook")
                 let notification = try await receiver.waitFor(count: 2)[1]
                 #expect(notification.type == "Notification")
-                #expect(notification.subscriptionArn?.hasPrefix(host.topicArn() + ":") == true)
+                #expect(notification.subscriptionArn?.hasPrefix(topicArn + ":") == true)
                 let body = try #require(try JSONSerialization.jsonObject(with: Data(notification.body.utf8)) as? [String: Any])
                 #expect(body["Message"] as? String == "hello hook")
-                #expect(body["Subject"] as? String == "Hi")
 
-                // The endpoint fails twice: SNS retries 20 seconds apart, on the clock.
-                receiver.failNext(2)
-                _ = try await host.query([("Action", "Publish"), ("TopicArn", host.topicArn()), ("Message", "retry me")])
-                _ = try await receiver.waitFor(count: 3)
+                // Two 500s: retried 20 seconds apart, on the clock; then delivered.
+                receiver.failNext(2, status: 500)
+                try await publish("retry me")
+                try await waitUntil { try failures().count == 1 }
                 try await simulator.advanceClock(by: 20)
+                try await waitUntil { try failures().count == 2 }
                 try await simulator.advanceClock(by: 20)
                 let all = try await receiver.waitFor(count: 5)
                 #expect(all.suffix(3).map(\.status) == [500, 500, 200])
-                let failures = try simulator.failures.failures(target: "https://hooks.example.com/notify").filter { $0.attempt > 0 }
-                #expect(failures.map(\.attempt) == [1, 2])
-                #expect(failures.map(\.error) == ["The endpoint answered HTTP 500.", "The endpoint answered HTTP 500."])
+                #expect(try failures().map(\.next) == [.retry(at: simulatorStart.addingTimeInterval(20)), .retry(at: simulatorStart.addingTimeInterval(40))])
+
+                // A 404 is final.
+                receiver.failNext(1, status: 404)
+                try await publish("gone")
+                try await waitUntil { try failures().count == 3 }
+                #expect(try failures().last?.next == .dropped)
+                try await simulator.advanceClock(by: 60)
+                #expect(receiver.received.count == 6)
+                group.cancelAll()
             }
         }
     }
+}
+
+/// Waits (up to ten seconds of real time) for a condition that background work makes true.
+func waitUntil(_ condition: () throws -> Bool) async throws {
+    for _ in 0..<200 {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("the condition never held")
 }
 
 /// A small HTTP server standing in for a subscriber's endpoint: it records every POST and can
@@ -375,11 +471,32 @@ final class WebhookReceiver: Sendable {
         var subscriptionArn: String?
         var body: String
         var status: Int
+        /// For a confirmation: the status of visiting its SubscribeURL.
+        var confirmedStatus: Int?
     }
 
-    private let state = NIOLockedValueBox<(received: [Received], failures: Int)>(([], 0))
+    private let state = NIOLockedValueBox<(received: [Received], failures: Int, status: Int)>(([], 0, 500))
 
-    func failNext(_ count: Int) { state.withLockedValue { $0.failures = count } }
+    var received: [Received] { state.withLockedValue { $0.received } }
+
+    func failNext(_ count: Int, status: Int = 500) {
+        state.withLockedValue {
+            $0.failures = count
+            $0.status = status
+        }
+    }
+
+    /// POSTs a form (an AWS query-protocol request) and returns the status.
+    func postForm(_ url: String, _ fields: [(String, String)]) async throws -> Int {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(
+            fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&").utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
 
     /// Waits (up to ten seconds of real time) until `count` requests arrived.
     func waitFor(count: Int) async throws -> [Received] {
@@ -398,14 +515,23 @@ final class WebhookReceiver: Sendable {
         let router = Router()
         router.post("/hook") { [self] request, _ -> Response in
             let text = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            let type = request.headers[HTTPField.Name("x-amz-sns-message-type")!]
+            var confirmed: Int?
+            if type == "SubscriptionConfirmation",
+                let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                let link = (object["SubscribeURL"] as? String).flatMap(URL.init(string:))
+            {
+                let (_, response) = try await URLSession.shared.data(from: link)
+                confirmed = (response as? HTTPURLResponse)?.statusCode
+            }
             let status = state.withLockedValue { state -> Int in
                 let failing = state.failures > 0
                 if failing { state.failures -= 1 }
-                let status = failing ? 500 : 200
+                let status = failing ? state.status : 200
                 state.received.append(
                     Received(
-                        type: request.headers[HTTPField.Name("x-amz-sns-message-type")!],
-                        subscriptionArn: request.headers[HTTPField.Name("x-amz-sns-subscription-arn")!], body: text, status: status))
+                        type: type, subscriptionArn: request.headers[HTTPField.Name("x-amz-sns-subscription-arn")!], body: text, status: status,
+                        confirmedStatus: confirmed))
                 return status
             }
             return Response(status: .init(code: status))
@@ -449,10 +575,13 @@ struct SMTPRelayTests {
                         subject: "Grüße", body: "Hello\n.hidden line\nBye", createdAt: simulatorStart))
                 try simulator.outbox.record(
                     Outbox.Message(id: "s-1", service: "sns", kind: "sms", to: ["+14155550100"], body: "not mail", createdAt: simulatorStart))
-                let sessions = try await server.waitFor(count: 1)
-                // Only e-mail is relayed: the SMS, kept after it, never reaches the server.
-                try await Task.sleep(for: .milliseconds(700))
-                #expect(server.sessions.count == 1)
+                try simulator.outbox.record(
+                    Outbox.Message(
+                        id: "m-2", service: "cognito-idp", kind: "email", to: ["cy@example.org"], subject: "Code", body: "123456", createdAt: simulatorStart))
+                // Only e-mail is relayed: the SMS between the two never reaches the server.
+                let sessions = try await server.waitFor(count: 2)
+                #expect(sessions.count == 2)
+                #expect(sessions.last?.commands.contains("MAIL FROM:<no-reply@verificationemail.com>") == true)
                 group.cancelAll()
                 let session = try #require(sessions.first)
                 #expect(

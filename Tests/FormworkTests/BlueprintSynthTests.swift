@@ -23,7 +23,7 @@ struct BlueprintSynthTests {
         #expect(table.property("BillingMode") == "PAY_PER_REQUEST")
         #expect(table.value(at: "SSESpecification", "SSEType") == "KMS")
         let indexes = table.property("GlobalSecondaryIndexes")?.items.compactMap { $0["IndexName"]?.text }
-        #expect(indexes == ["ByAssignee", "ByStatus"])
+        #expect(indexes == ["ByAssignee", "ByStatus", "ByDeadline"])
         let byAssignee = table.property("GlobalSecondaryIndexes")?.items.first
         #expect(byAssignee?["KeySchema"]?.items.compactMap { $0["AttributeName"]?.text } == ["assigneeId", "deadline"])
     }
@@ -79,9 +79,12 @@ struct BlueprintSynthTests {
             if case .map(let entries) = $0 { return entries.first?.key }
             return nil
         }
-        #expect(cacheKeys == ["method.request.header.Authorization", "method.request.querystring.status",
-                              "method.request.querystring.assigneeId", "method.request.querystring.limit",
-                              "method.request.querystring.nextToken"])
+        #expect(
+            cacheKeys == [
+                "method.request.header.Authorization", "method.request.querystring.status",
+                "method.request.querystring.assigneeId", "method.request.querystring.limit",
+                "method.request.querystring.nextToken",
+            ])
         let devAPI = try #require(synth(.dev).template.resource("Api"))
         #expect(devAPI.property("CacheClusterEnabled") == nil)
     }
@@ -137,15 +140,18 @@ struct BlueprintSynthTests {
         for resource in template.resources {
             guard let tags = resource.property("Tags") ?? resource.property("UserPoolTags") ?? resource.property("IdentityPoolTags") else { continue }
             tagged += 1
-            let keys: [String] = switch tags {
-            case .map(let entries): entries.map(\.key)
-            default: tags.items.compactMap { $0["Key"]?.text }
-            }
+            let keys: [String] =
+                switch tags {
+                case .map(let entries): entries.map(\.key)
+                default: tags.items.compactMap { $0["Key"]?.text }
+                }
             #expect(Set(keys) == ["Project", "Environment", "Owner", "CostCenter"], "\(resource.logicalID)")
         }
         #expect(tagged > 20)
-        let taggableTypes: Set = ["AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Serverless::Function", "AWS::SNS::Topic",
-                                  "AWS::KMS::Key", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::Cognito::UserPool"]
+        let taggableTypes: Set = [
+            "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Serverless::Function", "AWS::SNS::Topic",
+            "AWS::KMS::Key", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::Cognito::UserPool",
+        ]
         for resource in template.resources where taggableTypes.contains(resource.type) {
             #expect(resource.property("Tags") != nil || resource.property("UserPoolTags") != nil, "\(resource.logicalID) has no tags")
         }
@@ -154,8 +160,10 @@ struct BlueprintSynthTests {
     @Test("outputs name the API, site, pool, client, tables and topic")
     func outputs() {
         let names = synth(.prod).template.outputs.map(\.key)
-        for expected in ["ApiUrl", "SiteUrl", "UserPoolId", "UserPoolClientId", "UsersTableName", "TasksTableName",
-                         "NotificationsTableName", "NotificationsTopicArn"] {
+        for expected in [
+            "ApiUrl", "SiteUrl", "UserPoolId", "UserPoolClientId", "UsersTableName", "TasksTableName",
+            "NotificationsTableName", "NotificationsTopicArn",
+        ] {
             #expect(names.contains(expected), "missing output \(expected)")
         }
     }

@@ -10,24 +10,28 @@ struct IAMTests {
         role.property("Policies")?.items.first?["PolicyDocument"]?["Statement"]?.items ?? []
     }
 
-    @Test("each function's policy has exactly the actions its grants imply, plus logs, traces and DLQ",
-          arguments: ["UserManagementFunction", "TaskManagementFunction", "NotificationFunction", "AdminDashboardFunction"])
+    @Test(
+        "each function's policy has exactly the actions its grants imply, plus logs, traces and DLQ",
+        arguments: ["UserManagementFunction", "TaskManagementFunction", "NotificationFunction", "AdminDashboardFunction"])
     func exactActions(functionName: String) throws {
         let architecture = TaskManagementBlueprint().architecture(for: .prod)
         let function = try #require(architecture.resolve(ResourceID(functionName, kind: .function), as: Function.self))
         let role = try #require(synth(.prod).template.resource("\(functionName)Role"))
         let actual = Set(statements(of: role).flatMap { $0["Action"]?.strings ?? [] })
 
-        var expected: Set<String> = ["logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords",
-                                     "xray:PutTraceSegments", "sqs:SendMessage", "kms:Decrypt", "kms:GenerateDataKey"]
+        var expected: Set<String> = [
+            "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords",
+            "xray:PutTraceSegments", "sqs:SendMessage", "kms:Decrypt", "kms:GenerateDataKey",
+        ]
         for grant in function.grants {
             expected.formUnion(grant.actions)
             expected.formUnion(grant.indexActions)
-            let encrypted: Bool = switch grant.target.kind {
-            case .table: architecture.resolve(grant.target, as: Table.self)?.encryption.keyID != nil
-            case .topic: architecture.resolve(grant.target, as: Topic.self)?.encryption.keyID != nil
-            default: false
-            }
+            let encrypted: Bool =
+                switch grant.target.kind {
+                case .table: architecture.resolve(grant.target, as: Table.self)?.encryption.keyID != nil
+                case .topic: architecture.resolve(grant.target, as: Topic.self)?.encryption.keyID != nil
+                default: false
+                }
             if encrypted { expected.formUnion(grant.keyActions) }
         }
         #expect(actual == expected)
@@ -57,7 +61,10 @@ struct IAMTests {
         let role = try #require(synth(.dev).template.resource("AdminDashboardFunctionRole"))
         let statements = statements(of: role)
         let indexStatement = try #require(statements.first { $0["Sid"] == "ReadTasksTableIndexes" })
-        #expect(indexStatement["Resource"]?.items == [.sub("${TasksTable.Arn}/index/ByAssignee"), .sub("${TasksTable.Arn}/index/ByStatus")])
+        #expect(
+            indexStatement["Resource"]?.items == [
+                .sub("${TasksTable.Arn}/index/ByAssignee"), .sub("${TasksTable.Arn}/index/ByStatus"), .sub("${TasksTable.Arn}/index/ByDeadline"),
+            ])
         #expect(Set(indexStatement["Action"]?.strings ?? []) == ["dynamodb:Query", "dynamodb:Scan"])
         let tableStatement = try #require(statements.first { $0["Sid"] == "ReadTasksTable" })
         #expect(tableStatement["Resource"] == .getAtt("TasksTable", "Arn"))

@@ -62,6 +62,37 @@ struct ScheduleTests {
         #expect(try next(cron, after: after) == expected, "cron(\(cron)) after \(after)")
     }
 
+    @Test("every form AWS documents is accepted")
+    func accepted() {
+        for cron in [
+            "0 10 * * ? *", "0/15 * * * ? *", "0 18 ? * MON-FRI *", "0 8 1 * ? *", "0/5 8-17 ? * MON-FRI *", "0 9 ? * 2#1 *", "5-30/5 * * * ? *",
+            "0 0 L * ? *", "0 0 LW * ? *", "0 0 15W * ? *", "0 0 ? * 6L *", "0 0 ? * L *", "0 0 ? JAN-MAR,OCT SUN-SAT 2026-2030",
+        ] {
+            #expect(ScheduleExpression.cron(cron).problem == nil, "cron(\(cron))")
+        }
+        for text in ["rate(1 minute)", "rate(5 minutes)", "rate(1 hour)", "rate(12 hours)", "rate(1 day)", "at(2027-03-01T09:00:00)"] {
+            #expect(ScheduleExpression.expression(text).problem == nil, "\(text)")
+        }
+        for text in ["at(2027-03-01 09:00:00)", "at(2027-3-01T09:00:00)", "at(2027-03-01T09:00)", "at(+027-03-01T09:00:00)"] {
+            #expect(ScheduleExpression.expression(text).problem != nil, "\(text)")
+        }
+    }
+
+    @Test("a rate anchored at a fraction of a second crosses 2035 without stalling")
+    func fractionalAnchor() throws {
+        let recurrence = try ScheduleExpression.rate(.days(1)).parsed().get()
+        for fraction in stride(from: 0.0, to: 1, by: 0.013) {
+            let anchor = time("2035-01-01T00:00:00Z").addingTimeInterval(fraction)
+            var after = anchor
+            for _ in 0..<20 {
+                let fire = try #require(recurrence.nextFire(after: after, anchor: anchor, timeZone: utc))
+                #expect(fire > after)
+                #expect(abs(fire.timeIntervalSince(after) - 86_400) < 0.001)
+                after = fire
+            }
+        }
+    }
+
     @Test("a cron whose years are past never fires again")
     func neverAgain() throws {
         #expect(try next("0 0 1 1 ? 2020", after: "2026-12-01T00:00:00Z") == nil)

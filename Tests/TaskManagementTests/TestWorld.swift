@@ -99,6 +99,8 @@ struct World: Sendable {
 
     let simulator: Simulator
     let logger = CollectingLogger()
+    /// Failures a test injects into the functions' clients.
+    let faults = Faults()
     /// Environment variables a test changes (`nil` removes one), over the model's.
     private let environmentChanges: [String: String?]
 
@@ -131,6 +133,9 @@ struct World: Sendable {
         }
         var services = simulator.functions.services(for: function)
         for (key, value) in environmentChanges { services.environment[key] = value }
+        services.notifications = FaultyNotifications(wrapped: services.notifications, faults: faults)
+        services.users = FaultyDirectory(wrapped: services.users, faults: faults)
+        services.tables = FaultyTables(wrapped: services.tables, faults: faults)
         return services
     }
 
@@ -191,13 +196,14 @@ struct World: Sendable {
         try await NotificationHandler(services: services(for: "NotificationFunction")).handle(event, context: context)
     }
 
-    /// Delivers `message` from the notifications topic to the notification function.
-    func deliver(_ message: String) async throws {
+    /// Delivers `message` from the notifications topic (or `topicArn`) to the notification function.
+    func deliver(_ message: String, from topicArn: String? = nil) async throws {
+        let topicArn = topicArn ?? environment(ConfigurationKeys.notificationsTopicArn)
         let event = SNSEvent(records: [
             .init(
-                eventSubscriptionArn: environment(ConfigurationKeys.notificationsTopicArn) + ":sub",
+                eventSubscriptionArn: topicArn + ":sub",
                 sns: .init(
-                    messageId: UUID().uuidString, topicArn: environment(ConfigurationKeys.notificationsTopicArn),
+                    messageId: UUID().uuidString, topicArn: topicArn,
                     message: message, timestamp: now, signature: "c2ln", signingCertUrl: "https://sns.local/cert.pem",
                     unsubscribeUrl: "https://sns.local/unsubscribe"))
         ])
@@ -209,7 +215,8 @@ struct World: Sendable {
         for resource in resources {
             let pattern = resource.split(separator: "/").map(String.init)
             if let last = pattern.last, last.hasSuffix("+}"), segments.count >= pattern.count,
-               Array(segments.prefix(pattern.count - 1)) == Array(pattern.dropLast()) {
+                Array(segments.prefix(pattern.count - 1)) == Array(pattern.dropLast())
+            {
                 let rest = segments.dropFirst(pattern.count - 1).joined(separator: "/")
                 return (resource, [String(last.dropFirst().dropLast(2)): rest])
             }

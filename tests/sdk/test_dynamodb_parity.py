@@ -296,10 +296,12 @@ EXPECTED_TABLES = {
     },
     TASKS: {
         "KeySchema": _key_schema("taskId"),
-        "AttributeDefinitions": {"assigneeId": "S", "deadline": "S", "status": "S", "taskId": "S"},
+        "AttributeDefinitions": {"assigneeId": "S", "deadline": "S", "kind": "S", "status": "S", "taskId": "S"},
         "GlobalSecondaryIndexes": {
             "ByAssignee": {"KeySchema": _key_schema("assigneeId", "deadline"), "Projection": ALL},
             "ByStatus": {"KeySchema": _key_schema("status", "deadline"), "Projection": ALL},
+            # Every task has kind = "task", so this lists all tasks in deadline order.
+            "ByDeadline": {"KeySchema": _key_schema("kind", "deadline"), "Projection": ALL},
         },
         "BillingMode": "PAY_PER_REQUEST",
         "TableStatus": "ACTIVE",

@@ -7,16 +7,21 @@ topics and send e-mail from its declared identity on the simulator's one port, a
 answers: a MessageId for Publish and SendEmail (v1 query protocol and v2 REST JSON); the
 blueprint's topics from ListTopics and CreateTopic (the simulator creates no other topic:
 CreateTopic of any other name is InvalidParameter); NotFound (404, "Topic does not exist") for a
-topic that does not exist; InvalidParameter (400) for an empty message; the NotificationsTopic's
-four subscriptions (email, sms, https, lambda) from ListSubscriptionsByTopic; and MessageRejected
-(400, with SES's text) for a sender that is not a declared identity, as the SES sandbox answers.
+topic that does not exist; InvalidParameter (400) for an empty message; the topics'
+subscriptions from ListSubscriptionsByTopic: the NotificationsTopic's one (lambda, to the
+NotificationFunction) and the AlarmsTopic's one (email, to on-call); and MessageRejected (400,
+with SES's text) for a sender that is not a declared identity, as the SES sandbox answers.
+The blueprint no longer sends notifications to shared addresses: the NotificationsTopic's former
+e-mail, SMS and HTTPS subscriptions (which sent every user's notifications to the same team
+address, phone number and hook) are gone, and nothing published there leaves the simulator.
 And that what was "sent" can be read back: GET /_formwork/outbox holds the publish record (with
 its subject and message attributes) and one delivery per subscription that leaves the simulator
-(e-mail, SMS, and the HTTPS endpoint, which is outside, so its notification is kept rather than
-POSTed), each SES e-mail as sent, filtered by `to` and `since`; DELETE /_formwork/outbox empties
-it. The lambda subscription reaches the NotificationFunction through the function host's
-asynchronous queue (its log says so), and POST /_formwork/functions/{function}/invoke runs the
-function directly with an SNS or a scheduled event.
+(the AlarmsTopic's e-mail to on-call, with the subject and attributes), each SES e-mail as sent,
+filtered by `to` and `since`; DELETE /_formwork/outbox empties it. The NotificationsTopic's
+lambda subscription reaches the NotificationFunction through the function host's asynchronous
+queue (its log says so, and a notification published there is stored and e-mailed to its user
+with its text unchanged), and POST /_formwork/functions/{function}/invoke runs the function
+directly with an SNS or a scheduled event.
 
 How it works:
   * The module's server is a `formwork simulate --in-memory --env dev --clock virtual` of its
@@ -26,12 +31,13 @@ How it works:
     strictly between messages.
   * ARNs and names come from GET /_formwork/resources (only the first test spells out what the
     dev environment's names are).
-  * moto (the session's moto server) gets the same topics, the NotificationsTopic's
-    subscriptions and the declared identity (verified, since moto's SES refuses unverified
-    senders too). Parity compares the shape of the answers (which keys; error code and HTTP
-    status), not ids or ARNs (moto's account is 123456789012, Formwork's 000000000000). moto is
-    never asked to publish to its copy of the NotificationsTopic: it would POST to the HTTPS
-    endpoint and invoke a function it does not have; its publishes go to its AlarmsTopic.
+  * moto (the session's moto server) gets the same topics, their subscriptions as Formwork
+    lists them (the NotificationsTopic's lambda, the AlarmsTopic's e-mail to on-call) and the
+    declared identity (verified, since moto's SES refuses unverified senders too). Parity
+    compares the shape of the answers (which keys; error code and HTTP status), not ids or ARNs
+    (moto's account is 123456789012, Formwork's 000000000000). moto is never asked to publish to
+    its copy of the NotificationsTopic: it would invoke a function it does not have; its
+    publishes go to its AlarmsTopic.
   * Known moto differences, where the test asserts what AWS documents for Formwork alone: moto
     answers a publish to an unknown topic with "Endpoint does not exist" (AWS: "Topic does not
     exist"), accepts an empty message (AWS: InvalidParameter "Invalid parameter: Empty message"),
@@ -67,10 +73,10 @@ VIRTUAL_START = "2026-12-01T00:00:00Z"
 #: What the dev environment's blueprint declares.
 ACCOUNT = "000000000000"
 SENDER = "notifications@taskmgmt.example.com"
-TEAM_EMAIL = "team@taskmgmt.example.com"
-TEAM_SMS = "+14155550100"
-WEBHOOK = "https://hooks.taskmgmt.example.com/notifications"
 ONCALL_EMAIL = "oncall@taskmgmt.example.com"
+#: The shared places the NotificationsTopic used to deliver every user's notifications to (its
+#: former e-mail, SMS and HTTPS subscriptions), which the blueprint no longer has.
+FORMER_SHARED_RECIPIENTS = ("team@taskmgmt.example.com", "+14155550100", "https://hooks.taskmgmt.example.com/notifications")
 #: SES's MessageRejected text for a sender that is not a verified identity.
 NOT_VERIFIED = "Email address is not verified. The following identities failed the check in region US-EAST-1: {}"
 MESSAGE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -115,8 +121,8 @@ def failure(call, *args: Any, **request: Any) -> tuple[str, int, str]:
 
 @dataclass
 class Messaging:
-    """One `formwork simulate` server: boto3 `sns`, `ses` and `sesv2` clients, its resources
-    (GET /_formwork/resources, by logical id) and its control API."""
+    """One `formwork simulate` server: boto3 `sns`, `ses`, `sesv2` and `dynamodb` clients, its
+    resources (GET /_formwork/resources, by logical id) and its control API."""
 
     server: ServerProcess
     resources: dict[str, dict]
@@ -125,6 +131,7 @@ class Messaging:
         self.sns = make_client(self.server.endpoint, "sns")
         self.ses = make_client(self.server.endpoint, "ses")
         self.sesv2 = make_client(self.server.endpoint, "sesv2")
+        self.dynamodb = make_client(self.server.endpoint)
 
     def arn(self, logical_id: str) -> str:
         return self.resources[logical_id]["arn"]
@@ -278,15 +285,23 @@ def test_create_topic_answers_only_for_the_blueprint_topics(messaging, moto_mess
 
 
 def test_get_topic_attributes(messaging, moto_messaging):
-    """GetTopicAttributes names the topic, its display name and owner, and counts its four
-    subscriptions as confirmed (the HTTPS endpoint is outside the simulator, whose deliveries are
-    kept in the outbox rather than waiting for a confirmation). An unknown topic is NotFound
-    (404, "Topic does not exist"), as in moto."""
+    """GetTopicAttributes names each topic, the NotificationsTopic's display name and the owner,
+    and counts each topic's one subscription as confirmed: the NotificationsTopic's lambda (the
+    blueprint no longer sends notifications to shared addresses, so its former e-mail, SMS and
+    HTTPS subscriptions are not counted) and the AlarmsTopic's e-mail to on-call, which the
+    blueprint declares, so its deliveries are kept in the outbox rather than waiting for a
+    confirmation. An unknown topic is NotFound (404, "Topic does not exist"), as in moto."""
     arn = messaging.arn("NotificationsTopic")
     attributes = messaging.sns.get_topic_attributes(TopicArn=arn)["Attributes"]
     assert attributes["TopicArn"] == arn and attributes["Owner"] == ACCOUNT, attributes
     assert attributes["DisplayName"] == "Task Management", attributes
-    assert (attributes["SubscriptionsConfirmed"], attributes["SubscriptionsPending"]) == ("4", "0"), attributes
+    assert (attributes["SubscriptionsConfirmed"], attributes["SubscriptionsPending"]) == ("1", "0"), attributes
+
+    alarms = messaging.arn("AlarmsTopic")
+    attributes = messaging.sns.get_topic_attributes(TopicArn=alarms)["Attributes"]
+    assert attributes["TopicArn"] == alarms and attributes["Owner"] == ACCOUNT, attributes
+    assert attributes.get("DisplayName", "") == "", attributes
+    assert (attributes["SubscriptionsConfirmed"], attributes["SubscriptionsPending"]) == ("1", "0"), attributes
 
     unknown = f"arn:aws:sns:us-east-1:{ACCOUNT}:no-such-topic"
     formwork = failure(messaging.sns.get_topic_attributes, TopicArn=unknown)
@@ -295,29 +310,40 @@ def test_get_topic_attributes(messaging, moto_messaging):
 
 
 def test_list_subscriptions_by_topic(messaging, moto_messaging):
-    """The NotificationsTopic has the blueprint's four subscriptions: e-mail to the team, SMS, the
-    HTTPS hook and the NotificationFunction (its Lambda ARN); each answer has the keys moto's
-    has. ListSubscriptions adds the AlarmsTopic's e-mail to on-call; an unknown topic is
-    NotFound (404), as in moto."""
-    arn = messaging.arn("NotificationsTopic")
+    """The NotificationsTopic has the blueprint's one subscription, the NotificationFunction (its
+    Lambda ARN): the blueprint no longer sends notifications to shared addresses (its former
+    e-mail to the team, SMS and HTTPS hook are gone). The AlarmsTopic has its one e-mail to
+    on-call. Each answer has the keys moto's has, and moto's copies list the same protocols and
+    endpoints. Each subscription's ARN is its topic's ARN and a UUID, and no two are the same.
+    ListSubscriptions lists exactly these two, with the same ARNs; an unknown topic is NotFound
+    (404), as in moto."""
+    arn, alarms = messaging.arn("NotificationsTopic"), messaging.arn("AlarmsTopic")
     subscriptions = messaging.sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
-    assert sorted((s["Protocol"], s["Endpoint"]) for s in subscriptions) == sorted([
-        ("email", TEAM_EMAIL), ("sms", TEAM_SMS), ("https", WEBHOOK), ("lambda", messaging.arn("NotificationFunction")),
-    ]), subscriptions
-    for subscription in subscriptions:
-        assert subscription["TopicArn"] == arn and subscription["Owner"] == ACCOUNT, subscription
-        assert subscription["SubscriptionArn"].startswith(arn + ":"), subscription
-    assert len({s["SubscriptionArn"] for s in subscriptions}) == 4, subscriptions
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [
+        ("lambda", messaging.arn("NotificationFunction"))], subscriptions
+    alarm_subscriptions = messaging.sns.list_subscriptions_by_topic(TopicArn=alarms)["Subscriptions"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in alarm_subscriptions] == [("email", ONCALL_EMAIL)], alarm_subscriptions
+    for topic, listed in ((arn, subscriptions), (alarms, alarm_subscriptions)):
+        for subscription in listed:
+            assert subscription["TopicArn"] == topic and subscription["Owner"] == ACCOUNT, subscription
+            assert subscription["SubscriptionArn"].startswith(topic + ":"), subscription
+            assert MESSAGE_ID.match(subscription["SubscriptionArn"][len(topic) + 1:]), subscription
+    assert len({s["SubscriptionArn"] for s in subscriptions + alarm_subscriptions}) == 2, (subscriptions, alarm_subscriptions)
 
-    moto = moto_messaging.sns.list_subscriptions_by_topic(TopicArn=moto_messaging.notifications_arn)["Subscriptions"]
-    assert moto and all(set(s) == set(moto[0]) for s in subscriptions), (subscriptions, moto)
-    assert sorted((s["Protocol"], masked(s["Endpoint"])) for s in subscriptions) == sorted(
-        (s["Protocol"], masked(s["Endpoint"])) for s in moto)
+    for topic, moto_topic, listed in ((arn, moto_messaging.notifications_arn, subscriptions),
+                                      (alarms, moto_messaging.alarms_arn, alarm_subscriptions)):
+        moto = moto_messaging.sns.list_subscriptions_by_topic(TopicArn=moto_topic)["Subscriptions"]
+        assert moto and all(set(s) == set(moto[0]) for s in listed), (topic, listed, moto)
+        assert sorted((s["Protocol"], masked(s["Endpoint"])) for s in listed) == sorted(
+            (s["Protocol"], masked(s["Endpoint"])) for s in moto), (topic, listed, moto)
 
     everything = messaging.sns.list_subscriptions()["Subscriptions"]
-    assert sorted((s["TopicArn"], s["Protocol"], s["Endpoint"]) for s in everything) == sorted(
-        [(arn, s["Protocol"], s["Endpoint"]) for s in subscriptions]
-        + [(messaging.arn("AlarmsTopic"), "email", ONCALL_EMAIL)]), everything
+
+    def described(listed: list[dict]) -> list[tuple]:
+        return sorted((s["TopicArn"], s["Protocol"], s["Endpoint"], s["SubscriptionArn"]) for s in listed)
+
+    assert described(everything) == described(subscriptions + alarm_subscriptions), everything
+    assert not {s["Endpoint"] for s in everything} & set(FORMER_SHARED_RECIPIENTS), everything
 
     unknown = f"arn:aws:sns:us-east-1:{ACCOUNT}:no-such-topic"
     formwork = failure(messaging.sns.list_subscriptions_by_topic, TopicArn=unknown)
@@ -340,13 +366,20 @@ def test_confirm_subscription_with_an_unknown_token_is_refused(messaging):
 
 def test_publish_with_subject_and_message_attributes(messaging, moto_messaging):
     """Publish with a subject and two message attributes (String, Number) answers a MessageId
-    (moto's answer has the same keys). The outbox then holds the publish record (to the topic,
-    with subject, body and attributes) and one delivery each to the subscriptions that leave the
-    simulator: the team's e-mail and the SMS number (the message as published) and the HTTPS
-    hook (kind http: SNS's JSON notification with the MessageId, topic, subject, message and
-    attributes), all at the simulator's clock time, once each. Non-ASCII text and the characters
-    that form encoding and XML treat specially (& < > + %) arrive unchanged."""
-    topic = messaging.arn("NotificationsTopic")
+    (moto's answer, from its AlarmsTopic, has the same keys). The outbox then holds the publish
+    record (to the topic, with subject, body and attributes) and, for the AlarmsTopic, one
+    delivery to the subscription that leaves the simulator: the e-mail to on-call (the message
+    as published, with the subject and attributes), at the simulator's clock time, once.
+
+    The blueprint no longer sends notifications to shared addresses: a publish to the
+    NotificationsTopic (with its subject and attributes kept in the publish record) delivers
+    nothing that leaves the simulator, and nothing reaches its former team e-mail, SMS number or
+    HTTPS hook; its one subscription hands the message to the NotificationFunction, which
+    stores the notification and e-mails its user with the notification's text unchanged (the
+    function's log says so once it has run; the test polls it, 15 s at most). Non-ASCII text and
+    the characters that form encoding, XML and JSON treat specially (& < > + % ") arrive
+    unchanged."""
+    topic = messaging.arn("AlarmsTopic")
     # Characters that the form encoding and the XML answer must carry through unchanged.
     message = f"Task {uuid.uuid4().hex[:8]}: “Q4 report” & <notes> moved to done, über 100% (a+b=c)"
     subject = "Task changed: ü & <b>"
@@ -369,27 +402,48 @@ def test_publish_with_subject_and_message_attributes(messaging, moto_messaging):
     assert (record["subject"], record["body"], record.get("attributes")) == (subject, message, kept_attributes), record
     assert parse_time(record["createdAt"]) == now, record
 
-    for kind, recipient in (("email", TEAM_EMAIL), ("sms", TEAM_SMS)):
-        deliveries = [m for m in messaging.outbox(recipient) if m["body"] == message]
-        assert len(deliveries) == 1, (recipient, deliveries)
-        [delivery] = deliveries
-        assert (delivery["service"], delivery["kind"], delivery.get("from"), delivery["to"]) == (
-            "sns", kind, topic, [recipient]), delivery
-        assert delivery.get("subject") == subject and parse_time(delivery["createdAt"]) == now, delivery
+    deliveries = [m for m in messaging.outbox(ONCALL_EMAIL) if m["body"] == message]
+    assert len(deliveries) == 1, deliveries
+    [delivery] = deliveries
+    assert (delivery["service"], delivery["kind"], delivery.get("from"), delivery["to"]) == (
+        "sns", "email", topic, [ONCALL_EMAIL]), delivery
+    assert (delivery.get("subject"), delivery.get("attributes")) == (subject, kept_attributes), delivery
+    assert parse_time(delivery["createdAt"]) == now, delivery
+    assert [m for m in messaging.outbox() if m.get("from") == topic and message in m["body"]] == [delivery]
 
-    hooks = [m for m in messaging.outbox(WEBHOOK) if json.loads(m["body"]).get("MessageId") == message_id]
-    assert len(hooks) == 1, hooks
-    [hook] = hooks
-    assert (hook["service"], hook["kind"], hook.get("from"), hook["to"]) == ("sns", "http", topic, [WEBHOOK]), hook
-    assert parse_time(hook["createdAt"]) == now, hook
-    notification = json.loads(hook["body"])
-    assert {k: notification.get(k) for k in ("Type", "MessageId", "TopicArn", "Subject", "Message", "SignatureVersion",
-                                              "MessageAttributes")} == {
-        "Type": "Notification", "MessageId": message_id, "TopicArn": topic, "Subject": subject, "Message": message,
-        "SignatureVersion": "1", "MessageAttributes": kept_attributes}, notification
-    assert parse_time(notification["Timestamp"]) == now, notification
-    for key in ("Signature", "SigningCertURL", "UnsubscribeURL"):
-        assert isinstance(notification.get(key), str) and notification[key], (key, notification)
+    # The NotificationsTopic: a notification for a user of the users table, whose text has the
+    # same characters (and a JSON-escaped quote).
+    notifications = messaging.arn("NotificationsTopic")
+    user_id, email = f"user-{uuid.uuid4().hex[:12]}", unique_email("notified")
+    messaging.dynamodb.put_item(TableName=messaging.name("UsersTable"), Item={
+        "userId": {"S": user_id}, "email": {"S": email}, "name": {"S": "Ünal"}, "role": {"S": "member"},
+        "enabled": {"BOOL": True}, "createdAt": {"S": rfc3339(now)}})
+    notification_id, task_id = str(uuid.uuid4()), str(uuid.uuid4())
+    text = message + ' "quoted"'
+    notification = json.dumps({"notificationId": notification_id, "userId": user_id, "type": "task_updated",
+                               "taskId": task_id, "message": text, "createdAt": rfc3339(now), "read": False},
+                              ensure_ascii=False)
+    published = messaging.sns.publish(TopicArn=notifications, Message=notification, Subject=subject,
+                                      MessageAttributes=attributes)
+    assert set(answer(published)) == {"MessageId"} and MESSAGE_ID.match(published["MessageId"]), published
+    [record] = [m for m in messaging.outbox(notifications) if m["id"] == published["MessageId"]]
+    assert (record["service"], record["kind"], record["to"]) == ("sns", "publish", [notifications]), record
+    assert (record["subject"], record["body"], record.get("attributes")) == (subject, notification, kept_attributes), record
+    assert parse_time(record["createdAt"]) == now, record
+
+    function = messaging.name("NotificationFunction")
+    expected = f"Notification {notification_id} (task_updated) stored and e-mailed"
+    deadline = time.monotonic() + 15
+    while not any(expected in line for line in messaging.log_lines(function)):
+        assert time.monotonic() < deadline, (expected, messaging.log_lines(function)[-20:])
+        time.sleep(0.2)
+    [mail] = messaging.outbox(email)
+    assert (mail["service"], mail["kind"], mail.get("from"), mail["to"]) == ("ses", "email", SENDER, [email]), mail
+    assert mail["body"].startswith(text) and task_id in mail["body"], mail
+
+    assert [m for m in messaging.outbox() if m.get("from") == notifications] == []
+    for recipient in FORMER_SHARED_RECIPIENTS:
+        assert messaging.outbox(recipient) == [], recipient
 
 
 def test_publish_reaches_the_notification_function(messaging):

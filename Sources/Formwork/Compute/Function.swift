@@ -140,6 +140,8 @@ public struct Function: Resource, Taggable, LocatedSettings {
 
     /// The logical ID of the function's execution role.
     public var roleLogicalID: String { "\(name)Role" }
+    /// The logical ID of the function's dead-letter queue.
+    public var deadLetterQueueLogicalID: String { "\(name)DeadLetterQueue" }
 
     public var references: [Reference] {
         var refs = grants.map {

@@ -1,3 +1,4 @@
+import FormworkRuntime
 import Foundation
 
 /// When a schedule fires, parsed from its expression: a rate, an AWS cron, or one time.
@@ -20,9 +21,16 @@ public enum Recurrence: Sendable, Hashable {
     public func nextFire(after date: Date, anchor: Date, timeZone: TimeZone) -> Date? {
         switch self {
         case .rate(let seconds):
+            // Whole periods from the anchor, then forward until strictly after `date`: the
+            // division can round so that the first guess is not later.
             let elapsed = date.timeIntervalSince(anchor)
-            let periods = elapsed < 0 ? 1 : (elapsed / Double(seconds)).rounded(.down) + 1
-            return anchor.addingTimeInterval(periods * Double(seconds))
+            var periods = elapsed < 0 ? 1 : Int64((elapsed / Double(seconds)).rounded(.down)) + 1
+            var fire = anchor.addingTimeInterval(Double(periods) * Double(seconds))
+            while fire <= date {
+                periods += 1
+                fire = anchor.addingTimeInterval(Double(periods) * Double(seconds))
+            }
+            return fire
         case .cron(let schedule):
             return schedule.nextFire(after: date, timeZone: timeZone)
         case .once(let time):
@@ -41,12 +49,17 @@ public struct LocalDateTime: Sendable, Hashable, CustomStringConvertible {
     public var minute: Int
     public var second: Int
 
-    /// Parses `yyyy-mm-ddThh:mm:ss`.
+    /// Parses `yyyy-mm-ddThh:mm:ss`, exactly.
     public init?(_ text: String) {
-        let parts = text.split(omittingEmptySubsequences: false) { "-T:".contains($0) }.map { Int($0) }
-        guard text.count == 19, parts.count == 6, parts.allSatisfy({ $0 != nil }) else { return nil }
-        let values = parts.compactMap { $0 }
-        (year, month, day, hour, minute, second) = (values[0], values[1], values[2], values[3], values[4], values[5])
+        let characters = Array(text)
+        let separators: [Int: Character] = [4: "-", 7: "-", 10: "T", 13: ":", 16: ":"]
+        guard characters.count == 19,
+            characters.indices.allSatisfy({ index in
+                separators[index].map { characters[index] == $0 } ?? (characters[index].isASCII && characters[index].isNumber)
+            })
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int { Int(String(characters[range])) ?? -1 }
+        (year, month, day, hour, minute, second) = (number(0..<4), number(5..<7), number(8..<10), number(11..<13), number(14..<16), number(17..<19))
         guard (1...12).contains(month), (1...CronSchedule.daysIn(month: month, year: year)).contains(day), (0...23).contains(hour),
             (0...59).contains(minute), (0...59).contains(second)
         else { return nil }
@@ -57,6 +70,11 @@ public struct LocalDateTime: Sendable, Hashable, CustomStringConvertible {
     public func date(in timeZone: TimeZone) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
+        return date(in: calendar)
+    }
+
+    /// The instant this wall-clock time names in the calendar's time zone.
+    func date(in calendar: Calendar) -> Date? {
         let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard let date = calendar.date(from: components) else { return nil }
         let back = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
@@ -158,6 +176,9 @@ public struct CronSchedule: Sendable, Hashable {
                     (1...5).contains(nth)
                 else { throw .init("'\(item)' in day-of-week must be DAY#N with N from 1 to 5") }
                 days.insert(.nth(day, nth))
+            } else if item == "L" {
+                // `L` alone is the last day of the week: Saturday.
+                days.insert(.weekday(7))
             } else if item.count > 1, item.hasSuffix("L") {
                 guard let day = value(String(item.dropLast()), names: weekdayNames), (1...7).contains(day) else {
                     throw .init("'\(item)' in day-of-week must be DAYL, the last such day of the month")
@@ -220,8 +241,10 @@ public struct CronSchedule: Sendable, Hashable {
     public func nextFire(after date: Date, timeZone: TimeZone) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let start = calendar.dateComponents([.year, .month, .day], from: date)
-        guard var year = start.year, var month = start.month, var day = start.day else { return nil }
+        let start = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        guard var year = start.year, var month = start.month, var day = start.day, let startHour = start.hour, let startMinute = start.minute
+        else { return nil }
+        let firstDay = (year, month, day)
         let sortedHours = hours.sorted(), sortedMinutes = minutes.sorted()
         while year <= Self.yearRange.upperBound {
             guard years.contains(year) else {
@@ -233,10 +256,13 @@ public struct CronSchedule: Sendable, Hashable {
                 continue
             }
             if matches(year: year, month: month, day: day) {
-                for hour in sortedHours {
-                    for minute in sortedMinutes {
+                let onFirstDay = (year, month, day) == firstDay
+                // On the first day, start at the start's hour and minute (a daylight-saving
+                // change can make an earlier local time the later instant, so one hour back).
+                for hour in sortedHours where !onFirstDay || hour >= startHour - 1 {
+                    for minute in sortedMinutes where !onFirstDay || hour != startHour || minute >= startMinute {
                         let time = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute)
-                        if let fire = time.date(in: timeZone), fire > date { return fire }
+                        if let fire = time.date(in: calendar), fire > date { return fire }
                     }
                 }
             }
@@ -283,23 +309,12 @@ public struct CronSchedule: Sendable, Hashable {
 
     /// The number of days in a month of the Gregorian calendar.
     static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
+        Int(CivilCalendar.daysInMonth(year: Int64(year), month: Int64(month)))
     }
 
     /// 1 (Sunday) to 7 (Saturday).
     static func weekday(year: Int, month: Int, day: Int) -> Int {
-        // Days since 1970-01-01 (a Thursday), by the civil-from-days algorithm's inverse.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        return ((days + 4) % 7 + 7) % 7 + 1
+        Int(CivilCalendar.weekday(year: Int64(year), month: Int64(month), day: Int64(day)))
     }
 }
 

@@ -57,6 +57,9 @@ public struct Topic: Resource, Taggable, LocatedSettings {
             problems.append(.error("topic name '\(topicName)' \(problem)", at: location(of: "name")))
         }
         for sub in subscriptions {
+            if let policy = sub.filterPolicy, let problem = policy.problem {
+                problems.append(.error("topic '\(name)': the subscription's filter policy \(problem)", at: sub.location))
+            }
             switch sub.endpoint {
             case .email(let address) where !address.contains("@") || address.hasPrefix("@") || address.hasSuffix("@"):
                 problems.append(.error("topic '\(name)': '\(address)' is not an e-mail address", at: sub.location))
@@ -237,6 +240,17 @@ public struct FilterPolicy: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         }
     }
 
+    /// What SNS would refuse in the policy, or nil.
+    public var problem: String? {
+        if conditions.isEmpty { return "names no attribute" }
+        if let empty = conditions.first(where: { $0.accepted.isEmpty }) { return "gives attribute '\(empty.name)' no condition" }
+        for (name, accepted) in conditions {
+            for case .numeric(nil, nil) in accepted { return "gives attribute '\(name)' a numeric range without bounds" }
+        }
+        if Set(conditions.map(\.name)).count != conditions.count { return "names an attribute twice" }
+        return nil
+    }
+
     /// Whether a message with these attributes (`Type` and `Value`, as SNS carries them) passes.
     public func matches(_ attributes: [String: (type: String, value: String)]) -> Bool {
         conditions.allSatisfy { name, accepted in
@@ -248,16 +262,21 @@ public struct FilterPolicy: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     private static func accepts(_ condition: Condition, _ attribute: (type: String, value: String)?) -> Bool {
         if case .exists(let wanted) = condition { return (attribute != nil) == wanted }
         guard let attribute else { return false }
-        let strings: [String]
+        // A String.Array's elements are strings and numbers; other types hold one value.
+        let values: [(text: String, isNumber: Bool)]
         if attribute.type == "String.Array",
             let array = try? JSONSerialization.jsonObject(with: Data(attribute.value.utf8)) as? [Any]
         {
-            strings = array.map { "\($0)" }
+            values = array.map { element in
+                if let text = element as? String { return (text, false) }
+                return ("\(element)", element is NSNumber)
+            }
+        } else if attribute.type.hasPrefix("Binary") {
+            return false
         } else {
-            strings = [attribute.value]
+            values = [(attribute.value, attribute.type.hasPrefix("Number"))]
         }
-        let isNumber = attribute.type.hasPrefix("Number")
-        return strings.contains { value in
+        return values.contains { value, isNumber in
             switch condition {
             case .equals(let wanted): return !isNumber && value == wanted
             case .number(let wanted): return isNumber && Double(value) == wanted

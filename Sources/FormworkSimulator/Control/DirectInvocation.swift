@@ -10,35 +10,14 @@ struct DirectInvocation {
     let simulator: Simulator
     let function: Function
 
-    /// The event a schedule of the function would send now (a rule of its own when none targets it).
+    /// The event a schedule of the function would send now.
     func scheduledEvent() -> Data {
-        let naming = simulator.naming
-        let schedule = simulator.scheduler.entries.first { $0.target == simulator.functions.functionName(function) }
-        let event = ScheduledEvent(
-            id: UUID().uuidString.lowercased(), source: schedule?.arn.hasPrefix("arn:aws:scheduler") == true ? "aws.scheduler" : "aws.events",
-            account: naming.account, time: simulator.clock.now(), region: naming.region,
-            resources: [schedule?.arn ?? "arn:aws:events:\(naming.region):\(naming.account):rule/formwork-invoke"])
-        return (try? JSONCoding.encode(event)) ?? Data()
+        (try? JSONCoding.encode(simulator.scheduler.event(for: function, at: simulator.clock.now()))) ?? Data()
     }
 
-    /// The event a topic the function subscribes to would deliver for `message`.
+    /// The event the topic the function subscribes to would deliver for `message`.
     func snsEvent(message: String) -> Data {
-        let naming = simulator.naming
-        let topic = simulator.architecture.resources(of: Topic.self).first { topic in
-            topic.subscriptions.contains { subscription in
-                if case .function(let id, _, _) = subscription.endpoint { return id == function.id }
-                return false
-            }
-        }
-        let topicArn = topic.flatMap { naming.arn(of: $0.id, in: simulator.architecture) } ?? "arn:aws:sns:\(naming.region):\(naming.account):formwork-invoke"
-        let subscriptionArn = naming.subscriptionArn(topicArn: topicArn, index: 0)
-        let record = SNSEvent.Record(
-            eventSubscriptionArn: subscriptionArn,
-            sns: SNSEvent.Message(
-                messageId: UUID().uuidString.lowercased(), topicArn: topicArn, message: message, timestamp: simulator.clock.now(),
-                signature: SNSEnvelope.signature, signingCertUrl: SNSEnvelope.certificateURL(simulator.endpoint),
-                unsubscribeUrl: SNSEnvelope.unsubscribeURL(simulator.endpoint, subscriptionArn: subscriptionArn)))
-        return (try? JSONCoding.encode(SNSEvent(records: [record]))) ?? Data()
+        (try? JSONCoding.encode(simulator.messaging.event(delivering: message, to: function))) ?? Data()
     }
 
     func answer(_ body: Data) async -> Response {

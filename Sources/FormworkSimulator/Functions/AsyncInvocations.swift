@@ -34,7 +34,18 @@ public final class AsyncInvocations: SimulatedService {
         var source: String
         var queuedAt: Date
         var attempt: Int
+        /// How many asynchronous invocations led to this one (a function publishing to a
+        /// topic that invokes a function...).
+        var depth: Int
+        /// How often it was throttled: the wait before the next try doubles each time.
+        var throttles = 0
     }
+
+    /// Lambda stops a chain of functions invoking each other through SNS after this many.
+    static let recursionLimit = 16
+
+    /// The depth of the invocation running in this task: what it enqueues is one deeper.
+    @TaskLocal static var currentDepth = 0
 
     private let hostBox = NIOLockedValueBox<FunctionHost?>(nil)
     let naming: LocalResources
@@ -53,9 +64,18 @@ public final class AsyncInvocations: SimulatedService {
 
     /// Queues an event for `function`, due at `date`, and wakes the host to run it.
     func enqueue(_ function: Function, _ payload: Payload, source: String, at date: Date) {
+        let id = UUID().uuidString.lowercased()
+        let depth = Self.currentDepth + 1
+        guard depth <= Self.recursionLimit else {
+            failures.record(
+                DeliveryFailures.Failure(
+                    eventId: id, target: naming.functionName(function), source: source, attempt: 0,
+                    error: "Lambda stopped a recursive loop: \(Self.recursionLimit) invocations led to this one.", at: date, next: .dropped,
+                    event: payload.json))
+            return
+        }
         pending.add(
-            Pending(id: UUID().uuidString.lowercased(), function: function, payload: payload, source: source, queuedAt: date, attempt: 1),
-            dueAt: date)
+            Pending(id: id, function: function, payload: payload, source: source, queuedAt: date, attempt: 1, depth: depth), dueAt: date)
         wake()
     }
 
@@ -75,15 +95,21 @@ public final class AsyncInvocations: SimulatedService {
 
     private func attempt(_ event: Pending, at due: Date) async {
         guard let host = hostBox.withLockedValue({ $0 }) else { return }
-        let requestId = UUID().uuidString.lowercased()
-        let outcome: FunctionHost.Outcome<Void> =
+        // Lambda keeps an event's request id across its retries.
+        let outcome: FunctionHost.Outcome<Void> = await Self.$currentDepth.withValue(event.depth) {
             switch event.payload {
-            case .scheduled(let scheduled): await host.invoke(event.function, scheduled: scheduled, requestId: requestId)
-            case .sns(let sns): await host.invoke(event.function, sns: sns, requestId: requestId)
+            case .scheduled(let scheduled): await host.invoke(event.function, scheduled: scheduled, requestId: event.id)
+            case .sns(let sns): await host.invoke(event.function, sns: sns, requestId: event.id)
             }
+        }
         guard case .failure(let failure) = outcome.result else { return }
         let settings = event.function.asyncRetries
-        let retryAt = due.addingTimeInterval(TimeInterval(AsyncRetries.delay(beforeRetry: event.attempt).seconds))
+        // A throttled event waits 1 second, then twice as long each time, up to 5 minutes.
+        let delay =
+            failure == .throttled
+            ? min(300, pow(2, Double(event.throttles)))
+            : TimeInterval(AsyncRetries.delay(beforeRetry: event.attempt).seconds)
+        let retryAt = due.addingTimeInterval(delay)
         let tooOld = retryAt.timeIntervalSince(event.queuedAt) > TimeInterval(settings.maxEventAge.seconds)
         let outcomeText: DeliveryFailures.Next
         let exhausted = failure == .throttled ? tooOld : event.attempt > settings.retries || tooOld
@@ -93,7 +119,7 @@ public final class AsyncInvocations: SimulatedService {
             outcomeText = .retry(at: retryAt)
             var retry = event
             // Lambda keeps a throttled event and retries it without spending an attempt.
-            if failure != .throttled { retry.attempt += 1 }
+            if failure == .throttled { retry.throttles += 1 } else { retry.attempt += 1 }
             pending.add(retry, dueAt: retryAt)
         }
         failures.record(

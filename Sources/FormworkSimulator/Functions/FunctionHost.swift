@@ -68,7 +68,7 @@ public final class FunctionHost: Sendable {
     }
 
     /// The function's local name.
-    public func functionName(_ function: Function) -> String { function.functionName ?? function.name }
+    public func functionName(_ function: Function) -> String { naming.functionName(function) }
 
     /// The function's log group: `/aws/lambda/<name>`.
     public func logGroup(_ function: Function) -> String { "/aws/lambda/\(functionName(function))" }

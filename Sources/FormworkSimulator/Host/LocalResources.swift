@@ -88,11 +88,26 @@ public struct LocalResources: Sendable {
         return "arn:aws:sts::\(account):assumed-role/\(function.roleLogicalID)/\(name)"
     }
 
-    /// The ARN of a function's dead-letter queue.
-    public func deadLetterQueueArn(_ function: Function) -> String { "arn:aws:sqs:\(region):\(account):\(function.name)DeadLetterQueue" }
+    /// The function's local name.
+    public func functionName(_ function: Function) -> String { function.functionName ?? function.name }
 
-    /// The ARN of a topic's subscription (the n-th, counting from zero).
-    public func subscriptionArn(topicArn: String, index: Int) -> String { "\(topicArn):\(uuid(for: "\(topicArn)/subscription/\(index)"))" }
+    /// The ARN of a function's dead-letter queue.
+    public func deadLetterQueueArn(_ function: Function) -> String {
+        "arn:aws:sqs:\(region):\(account):\(function.deadLetterQueueLogicalID)"
+    }
+
+    /// The ARN of a topic's subscription, from what it delivers to, so that it stays the same
+    /// when the blueprint reorders its subscriptions.
+    public func subscriptionArn(topicArn: String, _ subscription: Subscription, in architecture: Architecture) -> String {
+        let endpoint: String =
+            switch subscription.endpoint {
+            case .email(let address): address
+            case .sms(let number): number
+            case .https(let url): url
+            case .function(let id, _, _): arn(of: id, in: architecture) ?? id.name
+            }
+        return "\(topicArn):\(uuid(for: "\(topicArn)/\(subscription.protocolName)/\(endpoint)"))"
+    }
 
     /// The ARN of a resource, where it has one.
     public func arn(of id: ResourceID, in architecture: Architecture) -> String? {
@@ -119,7 +134,7 @@ public struct LocalResources: Sendable {
             entry.arn = userPoolArn(pool)
             entry.url = "\(endpoint)/\(entry.name)"
         case let function as Function:
-            entry.name = function.functionName ?? id
+            entry.name = functionName(function)
             entry.arn = "arn:aws:lambda:\(r):\(a):function:\(entry.name)"
         case let topic as Topic:
             entry.name = topic.topicName ?? id

@@ -94,13 +94,14 @@ public final class Simulator: Sendable {
     public let notices: [String]
 
     let database: StateDatabase
+    let webhooks: Webhooks
     let smtpRelay: SMTPRelay?
     /// The outbox's last message when the simulator was built: the relay sends what follows.
     let relayStart: Int64
     /// Every service, in the order requests are offered to them.
     let services: [any SimulatedService]
     private let boundEndpoint: NIOLockedValueBox<String>
-    private let due = DueWork()
+    let due = DueWork()
 
     /// Every service's migrations, in the order they are applied.
     static let migrations =
@@ -132,18 +133,21 @@ public final class Simulator: Sendable {
         let identity = IdentityService(
             architecture: architecture, naming: naming, database: database, clock: clock, outbox: outbox, endpoint: currentEndpoint)
         self.identity = identity
-        let wakeTarget = NIOLockedValueBox<Simulator?>(nil)
+        let wakeTarget = NIOLockedValueBox(WeakSimulator())
         let wakePending = NIOLockedValueBox(false)
+        // Coalesced: one run is queued at a time, and the flag drops when that run starts.
         let wake: @Sendable () -> Void = {
-            guard let simulator = wakeTarget.withLockedValue({ $0 }),
+            guard let simulator = wakeTarget.withLockedValue({ $0.simulator }),
                 wakePending.withLockedValue({ pending in
                     defer { pending = true }
                     return !pending
                 })
             else { return }
             Task {
-                wakePending.withLockedValue { $0 = false }
-                await simulator.runDue()
+                await simulator.due.run {
+                    wakePending.withLockedValue { $0 = false }
+                    await simulator.runAllDue(at: simulator.clock.now())
+                }
             }
         }
         failures = DeliveryFailures(database: database)
@@ -152,6 +156,7 @@ public final class Simulator: Sendable {
         let webhooks = Webhooks(
             database: database, outbox: outbox, failures: failures, clock: clock, routes: options.webhookRoutes, endpoint: currentEndpoint,
             wake: wake)
+        self.webhooks = webhooks
         let messaging = MessagingService(
             architecture: architecture, naming: naming, outbox: outbox, clock: clock, invocations: invocations, webhooks: webhooks,
             endpoint: currentEndpoint)
@@ -180,9 +185,7 @@ public final class Simulator: Sendable {
                 "the state holds \($0.users) user(s) of user pool '\($0.poolId)', which the blueprint no longer declares; they are kept"
             }
         configuration.withLockedValue { $0 = { [weak self] in self?.webConfiguration ?? [:] } }
-        wakeTarget.withLockedValue { $0 = self }
-        // Work the services queued while they were built (subscription confirmations).
-        if webhooks.nextDue != nil { wake() }
+        wakeTarget.withLockedValue { $0.simulator = self }
     }
 
     /// Where the simulator listens (`http://host:port`), once ``run(host:port:onReady:)`` bound it.
@@ -212,7 +215,7 @@ public final class Simulator: Sendable {
         await due.run { [self] in await runAllDue(at: clock.now()) }
     }
 
-    private func runAllDue(at now: Date) async {
+    func runAllDue(at now: Date) async {
         for _ in 0..<Self.maximumRounds {
             for service in services { await service.runDue(at: now) }
             guard let next = nextDue, next <= now else { return }
@@ -234,13 +237,14 @@ public final class Simulator: Sendable {
     }
 
     /// Moves the clock by `interval` and returns after everything that fell due has run.
+    /// Moves made at once follow each other: two advances of an hour move it two hours.
     public func advanceClock(by interval: TimeInterval) async throws {
-        try await moveClock(to: clock.now().addingTimeInterval(interval))
+        try await moveClock { $0.addingTimeInterval(interval) }
     }
 
     /// Sets the clock to `date` and returns after everything that fell due has run.
     public func setClock(to date: Date) async throws {
-        try await moveClock(to: date)
+        try await moveClock { _ in date }
     }
 
     /// Moves the clock to `target` as if time passed: it stops at each time a service has work
@@ -250,23 +254,31 @@ public final class Simulator: Sendable {
     /// - Throws: ``ClockMoveRefused`` when the move would fire more than
     ///   ``maximumFiresPerMove`` scheduled invocations.
     public func moveClock(to target: Date) async throws {
-        let fires = scheduler.fires(through: target, limit: Self.maximumFiresPerMove)
-        guard fires <= Self.maximumFiresPerMove else {
-            throw ClockMoveRefused(
-                description:
-                    "Moving the clock to \(JSONCoding.formatDate(target)) would fire more than \(Self.maximumFiresPerMove) scheduled invocations; move it in smaller steps, or disable the schedule."
-            )
-        }
+        try await moveClock { _ in target }
+    }
+
+    private func moveClock(to target: @escaping @Sendable (Date) -> Date) async throws {
+        let refusal = NIOLockedValueBox<ClockMoveRefused?>(nil)
         await due.run { [self] in
-            var steps = 0
-            while let next = nextDue, next <= target, steps < Self.maximumFiresPerMove * 4 {
+            let target = target(clock.now())
+            let fires = scheduler.fires(through: target, limit: Self.maximumFiresPerMove)
+            guard fires <= Self.maximumFiresPerMove else {
+                refusal.withLockedValue {
+                    $0 = ClockMoveRefused(
+                        description:
+                            "Moving the clock to \(JSONCoding.formatDate(target)) would fire more than \(Self.maximumFiresPerMove) scheduled invocations; move it in smaller steps, or disable the schedule."
+                    )
+                }
+                return
+            }
+            while let next = nextDue, next <= target {
                 if next > clock.now() { clock.set(to: next) }
                 await runAllDue(at: clock.now())
-                steps += 1
             }
             clock.set(to: target)
             await runAllDue(at: target)
         }
+        if let refusal = refusal.withLockedValue({ $0 }) { throw refusal }
     }
 
     /// The router of every service and the control API, for ``run(host:port:onReady:)`` and tests.
@@ -310,9 +322,11 @@ public final class Simulator: Sendable {
         var app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "formwork"),
-            onServerRunning: { [boundEndpoint] channel in
+            onServerRunning: { [boundEndpoint, webhooks] channel in
                 let bound = channel.localAddress?.port ?? port
                 boundEndpoint.withLockedValue { $0 = "http://\(host):\(bound)" }
+                // Subscribers may now visit the SubscribeURL of a confirmation request.
+                webhooks.start()
                 await onReady(bound)
             })
         app.addServices(DueWorkTicker(simulator: self))
@@ -351,8 +365,13 @@ private struct Fallback: RouterMiddleware {
     }
 }
 
+/// The simulator, held weakly by the closures its services call back through.
+struct WeakSimulator: Sendable {
+    weak var simulator: Simulator?
+}
+
 /// Runs due work one run at a time, in the order asked.
-private actor DueWork {
+actor DueWork {
     private var last: Task<Void, Never>?
 
     func run(_ work: @escaping @Sendable () async -> Void) async {

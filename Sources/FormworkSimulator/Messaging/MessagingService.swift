@@ -36,7 +36,7 @@ public final class MessagingService: SimulatedService {
         self.endpoint = endpoint
         topics = architecture.resources(of: Topic.self).map { topic in
             let arn = naming.arn(of: topic.id, in: architecture) ?? topic.name
-            return (topic, arn, topic.subscriptions.indices.map { naming.subscriptionArn(topicArn: arn, index: $0) })
+            return (topic, arn, topic.subscriptions.map { naming.subscriptionArn(topicArn: arn, $0, in: architecture) })
         }
         webhooks.requestConfirmations(
             topics.flatMap { entry in
@@ -50,8 +50,11 @@ public final class MessagingService: SimulatedService {
     // MARK: SNS
 
     /// SNS `Publish`: keeps the message in the outbox and delivers it to each subscription
-    /// whose filter policy passes; returns the message id.
-    func publish(topicArn: String, message: String, subject: String?, attributes: [String: SNSMessageAttribute] = [:]) throws -> String {
+    /// whose filter policy passes; returns the message id. With `MessageStructure=json` the
+    /// message is a JSON object of one message per protocol, with a `default`.
+    func publish(
+        topicArn: String, message: String, subject: String?, attributes: [String: SNSMessageAttribute] = [:], structure: String? = nil
+    ) throws -> String {
         guard let entry = topics.first(where: { $0.arn == topicArn }) else { throw NotificationError.topicNotFound("Topic does not exist") }
         guard !message.isEmpty else { throw NotificationError.invalidParameter("Invalid parameter: Empty message") }
         guard message.utf8.count <= 262_144 else {
@@ -60,6 +63,7 @@ public final class MessagingService: SimulatedService {
         if let subject, subject.isEmpty || subject.count > 100 || subject.contains(where: \.isNewline) {
             throw NotificationError.invalidParameter("Invalid parameter: Subject")
         }
+        let perProtocol = try Self.messages(message, structure: structure)
         let messageId = UUID().uuidString.lowercased()
         let now = clock.now()
         let values = attributes.mapValues { (type: $0.type, value: $0.value) }
@@ -68,11 +72,11 @@ public final class MessagingService: SimulatedService {
                 id: messageId, service: "sns", kind: "publish", to: [topicArn], subject: subject, body: message, attributes: attributes,
                 createdAt: now)
         ]
-        var httpDeliveries: [(arn: String, url: String)] = []
-        var functionDeliveries: [(arn: String, function: Function)] = []
+        var functionDeliveries: [(arn: String, function: Function, message: String)] = []
         for (index, subscription) in entry.topic.subscriptions.enumerated() {
             if let policy = subscription.filterPolicy, !policy.matches(values) { continue }
             let arn = entry.subscriptionArns[index]
+            let text = perProtocol?[subscription.protocolName] ?? perProtocol?["default"] ?? message
             func kept(_ kind: String, _ recipient: String, _ body: String) -> Outbox.Message {
                 Outbox.Message(
                     id: "\(messageId)-\(index)", service: "sns", kind: kind, from: topicArn, to: [recipient], subject: subject, body: body,
@@ -80,33 +84,73 @@ public final class MessagingService: SimulatedService {
             }
             switch subscription.endpoint {
             case .email(let address) where subscription.deliversJSON:
-                messages.append(
-                    kept("email", address, notificationJSON(messageId, entry.arn, arn, subject, message, attributes, now)))
-            case .email(let address): messages.append(kept("email", address, message))
-            case .sms(let number): messages.append(kept("sms", number, message))
-            case .https(let url): httpDeliveries.append((arn, url))
+                messages.append(kept("email", address, notificationJSON(messageId, entry.arn, arn, subject, text, attributes, now)))
+            case .email(let address): messages.append(kept("email", address, text))
+            case .sms(let number): messages.append(kept("sms", number, text))
+            case .https(let url):
+                let body = notificationJSON(messageId, entry.arn, arn, subject, text, attributes, now)
+                if !webhooks.notify(subscriptionArn: arn, topicArn: topicArn, url: url, messageId: messageId, body: body) {
+                    messages.append(kept("http", url, body))
+                }
             case .function(let id, _, _):
                 if let function = architecture.resources(of: Function.self).first(where: { $0.id == id }) {
-                    functionDeliveries.append((arn, function))
+                    functionDeliveries.append((arn, function, text))
                 }
             }
         }
         try outbox.record(messages)
-        for delivery in httpDeliveries {
-            try webhooks.notify(
-                subscriptionArn: delivery.arn, topicArn: topicArn, url: delivery.url, messageId: messageId,
-                body: notificationJSON(messageId, entry.arn, delivery.arn, subject, message, attributes, now), subject: subject)
-        }
         for delivery in functionDeliveries {
-            let record = SNSEvent.Record(
-                eventSubscriptionArn: delivery.arn,
-                sns: SNSEvent.Message(
-                    messageId: messageId, topicArn: topicArn, subject: subject, message: message, timestamp: now,
-                    signature: SNSEnvelope.signature, signingCertUrl: SNSEnvelope.certificateURL(endpoint()),
-                    unsubscribeUrl: SNSEnvelope.unsubscribeURL(endpoint(), subscriptionArn: delivery.arn), messageAttributes: attributes))
+            let record = lambdaRecord(
+                subscriptionArn: delivery.arn, topicArn: topicArn, messageId: messageId, subject: subject, message: delivery.message,
+                attributes: attributes, time: now)
             invocations.enqueue(delivery.function, .sns(SNSEvent(records: [record])), source: topicArn, at: now)
         }
         return messageId
+    }
+
+    /// The messages of a `MessageStructure=json` publish, by protocol; nil without one.
+    private static func messages(_ message: String, structure: String?) throws -> [String: String]? {
+        guard let structure else { return nil }
+        guard structure == "json" else { throw NotificationError.invalidParameter("Invalid parameter: MessageStructure") }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(message.utf8))) as? [String: Any] else {
+            throw NotificationError.invalidParameter("Invalid parameter: Message Structure - JSON message body failed to parse")
+        }
+        guard object["default"] is String else {
+            throw NotificationError.invalidParameter("Invalid parameter: Message Structure - No default entry in JSON message body")
+        }
+        return object.compactMapValues { $0 as? String }
+    }
+
+    /// The record SNS hands a subscribed function.
+    private func lambdaRecord(
+        subscriptionArn: String, topicArn: String, messageId: String, subject: String?, message: String,
+        attributes: [String: SNSMessageAttribute], time: Date
+    ) -> SNSEvent.Record {
+        SNSEvent.Record(
+            eventSubscriptionArn: subscriptionArn,
+            sns: SNSEvent.Message(
+                messageId: messageId, topicArn: topicArn, subject: subject, message: message, timestamp: time, signature: SNSEnvelope.signature,
+                signingCertUrl: SNSEnvelope.certificateURL(endpoint()),
+                unsubscribeUrl: SNSEnvelope.unsubscribeURL(endpoint(), subscriptionArn: subscriptionArn), messageAttributes: attributes))
+    }
+
+    /// The event the topic that `function` subscribes to would deliver for `message` now.
+    func event(delivering message: String, to function: Function) -> SNSEvent {
+        let subscribed = topics.lazy.compactMap { entry -> (String, String)? in
+            guard
+                let index = entry.topic.subscriptions.firstIndex(where: {
+                    if case .function(let id, _, _) = $0.endpoint { return id == function.id }
+                    return false
+                })
+            else { return nil }
+            return (entry.arn, entry.subscriptionArns[index])
+        }.first
+        let topicArn = subscribed?.0 ?? "arn:aws:sns:\(naming.region):\(naming.account):formwork-invoke"
+        return SNSEvent(records: [
+            lambdaRecord(
+                subscriptionArn: subscribed?.1 ?? "\(topicArn):formwork-invoke", topicArn: topicArn, messageId: UUID().uuidString.lowercased(),
+                subject: nil, message: message, attributes: [:], time: clock.now())
+        ])
     }
 
     /// The JSON SNS POSTs to HTTP/S endpoints and mails to `email-json` subscribers.
@@ -130,13 +174,13 @@ public final class MessagingService: SimulatedService {
     /// SES `SendEmail`: keeps the message in the outbox when the sender is an identity the
     /// model declares; returns its id.
     func sendEmail(from: String, to: [String], subject: String, textBody: String?, htmlBody: String?) throws -> String {
+        guard !from.isEmpty else { throw NotificationError.invalidParameter(Self.malformedAddress) }
         guard isVerified(from) else {
             throw NotificationError.messageRejected(
                 "Email address is not verified. The following identities failed the check in region \(naming.region.uppercased()): \(from)")
         }
-        guard !to.isEmpty else { throw NotificationError.invalidParameter("Missing final '@domain'") }
-        for recipient in to where !EmailIdentity.address(in: recipient).contains("@") {
-            throw NotificationError.invalidParameter("Missing final '@domain'")
+        guard !to.isEmpty, to.allSatisfy({ EmailIdentity.address(in: $0).contains("@") }) else {
+            throw NotificationError.invalidParameter(Self.malformedAddress)
         }
         let messageId = UUID().uuidString.lowercased()
         try outbox.record(
@@ -145,6 +189,9 @@ public final class MessagingService: SimulatedService {
                 createdAt: clock.now()))
         return messageId
     }
+
+    /// What SES answers for a missing or malformed address.
+    static let malformedAddress = "Missing final '@domain'"
 
     /// Whether the model declares an identity that covers the sender.
     func isVerified(_ sender: String) -> Bool {
@@ -160,13 +207,7 @@ public final class MessagingService: SimulatedService {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/_aws/sns/confirm") { [self] request, _ -> Response in
             let query = request.uri.queryParameters
-            guard let topicArn = query.get("TopicArn"), let token = query.get("Token"),
-                let arn = webhooks.confirm(topicArn: topicArn, token: token)
-            else {
-                return QueryProtocol.error(service: .sns, code: "InvalidParameter", message: "Invalid token", status: 400)
-            }
-            return QueryProtocol.answer(
-                service: .sns, action: "ConfirmSubscription", result: "<SubscriptionArn>\(QueryProtocol.escape(arn))</SubscriptionArn>")
+            return confirmSubscription(topicArn: query.get("TopicArn"), token: query.get("Token"))
         }
         router.get("/_aws/sns/unsubscribe") { _, _ -> Response in
             QueryProtocol.error(
@@ -207,7 +248,8 @@ public final class MessagingService: SimulatedService {
                 htmlBody: (bodies["Html"] as? [String: Any])?["Data"] as? String)
             return ControlResponse.json(["MessageId": id])
         } catch let error as NotificationError {
-            return failure(error == .invalidParameter("Missing final '@domain'") ? "BadRequestException" : error.awsErrorCode, error.message)
+            if case .invalidParameter = error { return failure("BadRequestException", error.message) }
+            return failure(error.awsErrorCode, error.message)
         } catch {
             return failure("InternalFailure", "\(error)", status: .internalServerError)
         }
@@ -242,7 +284,9 @@ public final class MessagingService: SimulatedService {
                 index += 1
             }
             do {
-                let id = try publish(topicArn: topicArn, message: parameters["Message"] ?? "", subject: parameters["Subject"], attributes: attributes)
+                let id = try publish(
+                    topicArn: topicArn, message: parameters["Message"] ?? "", subject: parameters["Subject"], attributes: attributes,
+                    structure: parameters["MessageStructure"])
                 return QueryProtocol.answer(service: .sns, action: action, result: "<MessageId>\(id)</MessageId>")
             } catch let error as NotificationError {
                 let code = error.awsErrorCode.replacingOccurrences(of: "Exception", with: "")
@@ -297,11 +341,16 @@ public final class MessagingService: SimulatedService {
             }.joined()
             return QueryProtocol.answer(service: .sns, action: action, result: "<Subscriptions>\(members)</Subscriptions>")
         default:
-            guard let topicArn = parameters["TopicArn"], let token = parameters["Token"], let arn = webhooks.confirm(topicArn: topicArn, token: token) else {
-                return QueryProtocol.error(service: .sns, code: "InvalidParameter", message: "Invalid token", status: 400)
-            }
-            return QueryProtocol.answer(service: .sns, action: action, result: "<SubscriptionArn>\(QueryProtocol.escape(arn))</SubscriptionArn>")
+            return confirmSubscription(topicArn: parameters["TopicArn"], token: parameters["Token"])
         }
+    }
+
+    /// `ConfirmSubscription`, by the query protocol or by visiting the `SubscribeURL`.
+    private func confirmSubscription(topicArn: String?, token: String?) -> Response {
+        guard let topicArn, let token, let arn = webhooks.confirm(topicArn: topicArn, token: token) else {
+            return QueryProtocol.error(service: .sns, code: "InvalidParameter", message: "Invalid token", status: 400)
+        }
+        return QueryProtocol.answer(service: .sns, action: "ConfirmSubscription", result: "<SubscriptionArn>\(QueryProtocol.escape(arn))</SubscriptionArn>")
     }
 
     private func isPending(_ arn: String, in entry: (topic: Topic, arn: String, subscriptionArns: [String])) -> Bool {

@@ -10,10 +10,11 @@ import NIOConcurrencyHelpers
 
 /// SNS's HTTP/S deliveries. A subscription whose endpoint the simulator may reach (a
 /// loopback address, or one `routes` maps to a local URL) first gets a
-/// `SubscriptionConfirmation`; once its `SubscribeURL` is visited, each notification is
-/// POSTed to it in the background, and a failed POST is retried as SNS's default delivery
-/// policy does (three more times, 20 seconds apart). Other endpoints are outside: their
-/// notifications go to the outbox.
+/// `SubscriptionConfirmation` once the simulator listens; once its `SubscribeURL` is visited,
+/// each notification is POSTed to it in the background (never holding up other due work), and
+/// a server-side failure (a 5xx, a timeout, no connection) is retried as SNS's default
+/// delivery policy does: three more times, 20 seconds apart. A 4xx answer is final. Other
+/// endpoints are outside: their notifications go to the outbox.
 final class Webhooks: Sendable {
     enum Kind: String, Sendable {
         case confirmation = "SubscriptionConfirmation"
@@ -21,6 +22,9 @@ final class Webhooks: Sendable {
     }
 
     struct Delivery: Sendable {
+        /// The confirmation's token; its body is written when it is sent, with the address the
+        /// simulator then listens on.
+        var token: String?
         var subscriptionArn: String
         var topicArn: String
         var messageId: String
@@ -46,6 +50,8 @@ final class Webhooks: Sendable {
     private let queue = DueQueue<Delivery>()
     private let wake: @Sendable () -> Void
     private let session: URLSession
+    /// Whether the simulator listens, so that a subscriber can visit the `SubscribeURL`.
+    private let open = NIOLockedValueBox(false)
 
     init(
         database: StateDatabase, outbox: Outbox, failures: DeliveryFailures, clock: SimulatorClock, routes: [String: String],
@@ -61,6 +67,16 @@ final class Webhooks: Sendable {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 15
         session = URLSession(configuration: configuration)
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+    }
+
+    /// Starts delivering, once the simulator listens.
+    func start() {
+        open.withLockedValue { $0 = true }
+        if queue.count > 0 { wake() }
     }
 
     static let migrations: [StateDatabase.Migration] = [
@@ -97,21 +113,24 @@ final class Webhooks: Sendable {
                 return token
             }
             guard let token else { continue }
-            let messageId = UUID().uuidString.lowercased()
-            let subscribeURL =
-                "\(endpoint())/_aws/sns/confirm?Action=ConfirmSubscription&TopicArn=\(Self.escape(subscription.topicArn))&Token=\(token)"
-            let body = JSONBody.data([
-                "Type": Kind.confirmation.rawValue, "MessageId": messageId, "Token": token, "TopicArn": subscription.topicArn,
-                "Message":
-                    "You have chosen to subscribe to the topic \(subscription.topicArn).\nTo confirm the subscription, visit the SubscribeURL included in this message.",
-                "SubscribeURL": subscribeURL, "Timestamp": JSONCoding.formatDate(clock.now()), "SignatureVersion": "1",
-                "Signature": SNSEnvelope.signature, "SigningCertURL": SNSEnvelope.certificateURL(endpoint()),
-            ])
             add(
                 Delivery(
-                    subscriptionArn: subscription.arn, topicArn: subscription.topicArn, messageId: messageId, endpoint: subscription.url, url: target,
-                    kind: .confirmation, body: String(decoding: body, as: UTF8.self), attempt: 1))
+                    token: token, subscriptionArn: subscription.arn, topicArn: subscription.topicArn, messageId: UUID().uuidString.lowercased(),
+                    endpoint: subscription.url, url: target, kind: .confirmation, body: "", attempt: 1))
         }
+    }
+
+    /// The confirmation request, with the `SubscribeURL` where the simulator listens now.
+    private func confirmationBody(_ delivery: Delivery, token: String) -> String {
+        let subscribeURL = "\(endpoint())/_aws/sns/confirm?Action=ConfirmSubscription&TopicArn=\(Self.escape(delivery.topicArn))&Token=\(token)"
+        let body = JSONBody.data([
+            "Type": Kind.confirmation.rawValue, "MessageId": delivery.messageId, "Token": token, "TopicArn": delivery.topicArn,
+            "Message":
+                "You have chosen to subscribe to the topic \(delivery.topicArn).\nTo confirm the subscription, visit the SubscribeURL included in this message.",
+            "SubscribeURL": subscribeURL, "Timestamp": JSONCoding.formatDate(clock.now()), "SignatureVersion": "1",
+            "Signature": SNSEnvelope.signature, "SigningCertURL": SNSEnvelope.certificateURL(endpoint()),
+        ])
+        return String(decoding: body, as: UTF8.self)
     }
 
     /// Confirms the subscription whose token this is; false when no subscription has it.
@@ -131,57 +150,65 @@ final class Webhooks: Sendable {
         (try? writer.read { db in try Int.fetchOne(db, sql: "SELECT confirmed FROM snsSubscriptions WHERE arn = ?", arguments: [arn]) }) == 1
     }
 
-    /// The notification for an HTTP/S subscription: POSTed when reachable and confirmed, kept
-    /// in the outbox when the endpoint is outside.
-    func notify(subscriptionArn: String, topicArn: String, url: String, messageId: String, body: String, subject: String?) throws {
-        guard let target = target(of: url) else {
-            try outbox.record(
-                Outbox.Message(
-                    id: "\(messageId)-\(subscriptionArn.split(separator: ":").last ?? "")", service: "sns", kind: "http", from: topicArn, to: [url],
-                    subject: subject, body: body, createdAt: clock.now()))
-            return
-        }
+    /// Queues the notification for a reachable, confirmed HTTP/S subscription; false when the
+    /// endpoint is outside (the caller keeps it in the outbox). A pending subscription gets
+    /// nothing, as in SNS; the attempt shows among the failures.
+    func notify(subscriptionArn: String, topicArn: String, url: String, messageId: String, body: String) -> Bool {
+        guard let target = target(of: url) else { return false }
         guard isConfirmed(subscriptionArn) else {
             failures.record(
                 DeliveryFailures.Failure(
                     eventId: messageId, target: url, source: topicArn, attempt: 0, error: "The subscription is pending confirmation.",
                     at: clock.now(), next: .dropped, event: body))
-            return
+            return true
         }
         add(
             Delivery(
-                subscriptionArn: subscriptionArn, topicArn: topicArn, messageId: messageId, endpoint: url, url: target, kind: .notification, body: body,
-                attempt: 1))
+                token: nil, subscriptionArn: subscriptionArn, topicArn: topicArn, messageId: messageId, endpoint: url, url: target,
+                kind: .notification, body: body, attempt: 1))
+        return true
     }
 
-    private func add(_ delivery: Delivery) {
-        queue.add(delivery, dueAt: clock.now())
+    private func add(_ delivery: Delivery, dueAt date: Date? = nil) {
+        queue.add(delivery, dueAt: date ?? clock.now())
         wake()
     }
 
-    var nextDue: Date? { queue.nextDue }
+    var nextDue: Date? { open.withLockedValue { $0 } ? queue.nextDue : nil }
 
-    /// POSTs every delivery due by `now`, earliest first.
+    /// Starts a POST of every delivery due by `now`, earliest first, each in its own task, so
+    /// that a slow endpoint holds up nothing else.
     func runDue(at now: Date) async {
+        guard open.withLockedValue({ $0 }) else { return }
         while let (due, delivery) = queue.takeNext(dueBy: now) {
-            let error = await post(delivery)
-            guard let error else { continue }
-            let retryAt = due.addingTimeInterval(Self.retryDelay)
-            let retry = delivery.attempt <= Self.retries
-            failures.record(
-                DeliveryFailures.Failure(
-                    eventId: delivery.messageId, target: delivery.endpoint, source: delivery.topicArn, attempt: delivery.attempt,
-                    error: error, at: due, next: retry ? .retry(at: retryAt) : .dropped, event: delivery.body))
-            if retry {
-                var next = delivery
-                next.attempt += 1
-                queue.add(next, dueAt: retryAt)
-            }
+            Task { await self.attempt(delivery, due: due) }
         }
     }
 
-    /// POSTs one delivery; the error, or nil on a 2xx answer.
-    private func post(_ delivery: Delivery) async -> String? {
+    private func attempt(_ delivery: Delivery, due: Date) async {
+        var delivery = delivery
+        if let token = delivery.token { delivery.body = confirmationBody(delivery, token: token) }
+        guard let failure = await post(delivery) else { return }
+        let retryAt = due.addingTimeInterval(Self.retryDelay)
+        let retry = failure.serverSide && delivery.attempt <= Self.retries
+        failures.record(
+            DeliveryFailures.Failure(
+                eventId: delivery.messageId, target: delivery.endpoint, source: delivery.topicArn, attempt: delivery.attempt,
+                error: failure.message, at: due, next: retry ? .retry(at: retryAt) : .dropped, event: delivery.body))
+        if retry {
+            delivery.attempt += 1
+            add(delivery, dueAt: retryAt)
+        }
+    }
+
+    /// Why a POST failed, and whether SNS would retry it.
+    struct PostFailure {
+        var message: String
+        var serverSide: Bool
+    }
+
+    /// POSTs one delivery; the failure, or nil on a 2xx answer.
+    private func post(_ delivery: Delivery) async -> PostFailure? {
         var request = URLRequest(url: delivery.url)
         request.httpMethod = "POST"
         request.httpBody = Data(delivery.body.utf8)
@@ -196,9 +223,10 @@ final class Webhooks: Sendable {
         do {
             let (_, response) = try await session.data(for: request)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            return (200..<300).contains(status) ? nil : "The endpoint answered HTTP \(status)."
+            if (200..<300).contains(status) { return nil }
+            return PostFailure(message: "The endpoint answered HTTP \(status).", serverSide: !(400..<500).contains(status))
         } catch {
-            return "The endpoint could not be reached: \(error.localizedDescription)"
+            return PostFailure(message: "The endpoint could not be reached: \(error.localizedDescription)", serverSide: true)
         }
     }
 

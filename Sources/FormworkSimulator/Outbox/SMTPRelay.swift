@@ -137,11 +137,18 @@ struct OutboxRelayService: Service {
             while !Task.isCancelled {
                 for (sequence, message) in (try? outbox.emails(after: last)) ?? [] {
                     last = sequence
-                    do {
+                    let outcome = await FunctionHost.race(after: .seconds(60)) {
                         try await relay.send(
                             from: message.from.flatMap { $0.contains("@") ? $0 : nil } ?? Self.defaultSender(message.service),
                             to: message.to, subject: message.subject, body: message.body, messageId: message.id, date: message.createdAt)
-                    } catch {
+                    }
+                    let failure: String? =
+                        switch outcome {
+                        case .success?: nil
+                        case .failure(let error)?: "\(error)"
+                        case nil: "The SMTP server did not answer within 60 seconds."
+                        }
+                    if let error = failure {
                         failures.record(
                             DeliveryFailures.Failure(
                                 eventId: message.id, target: relay.address, source: message.service, attempt: 1, error: "\(error)",

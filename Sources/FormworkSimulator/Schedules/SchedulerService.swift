@@ -61,7 +61,7 @@ public final class SchedulerService: SimulatedService {
             running.map { entry in
                 Entry(
                     name: entry.schedule.name, arn: entry.arn, expression: entry.schedule.expression.description,
-                    timeZone: entry.schedule.timeZone ?? "UTC", target: entry.function.functionName ?? entry.function.name,
+                    timeZone: entry.schedule.timeZone ?? "UTC", target: naming.functionName(entry.function),
                     enabled: entry.schedule.enabled,
                     nextFire: entry.schedule.enabled ? next(entry) : nil, lastFire: entry.lastFire, fires: entry.fires)
             }
@@ -97,7 +97,7 @@ public final class SchedulerService: SimulatedService {
         let due = state.withLockedValue { running -> [(Running, Date)] in
             var fired: [(Running, Date)] = []
             for index in running.indices where running[index].schedule.enabled {
-                while let fire = next(running[index]), fire <= now {
+                while let fire = next(running[index]), fire <= now, fire > running[index].after {
                     running[index].after = fire
                     running[index].lastFire = fire
                     running[index].fires += 1
@@ -107,10 +107,26 @@ public final class SchedulerService: SimulatedService {
             return fired.sorted { $0.1 < $1.1 }
         }
         for (entry, fire) in due {
-            let event = ScheduledEvent(
-                id: UUID().uuidString.lowercased(), source: entry.schedule.runsOnScheduler ? "aws.scheduler" : "aws.events",
-                account: naming.account, time: fire, region: naming.region, resources: [entry.arn])
-            invocations.enqueue(entry.function, .scheduled(event), source: entry.schedule.name, at: fire)
+            invocations.enqueue(entry.function, .scheduled(event(of: entry.schedule, arn: entry.arn, at: fire)), source: entry.schedule.name, at: fire)
         }
+    }
+
+    /// The event a schedule sends its target: EventBridge's scheduled event, whose `source` is
+    /// `aws.scheduler` for a Scheduler schedule.
+    func event(of schedule: Schedule, arn: String, at time: Date) -> ScheduledEvent {
+        ScheduledEvent(
+            id: UUID().uuidString.lowercased(), source: schedule.runsOnScheduler ? "aws.scheduler" : "aws.events", account: naming.account,
+            time: time, region: naming.region, resources: [arn])
+    }
+
+    /// The event the first schedule targeting `function` would send at `time`; a rule of its
+    /// own when no schedule targets it.
+    func event(for function: Function, at time: Date) -> ScheduledEvent {
+        if let entry = state.withLockedValue({ $0.first { $0.function.id == function.id } }) {
+            return event(of: entry.schedule, arn: entry.arn, at: time)
+        }
+        return ScheduledEvent(
+            id: UUID().uuidString.lowercased(), account: naming.account, time: time, region: naming.region,
+            resources: ["arn:aws:events:\(naming.region):\(naming.account):rule/formwork-invoke"])
     }
 }

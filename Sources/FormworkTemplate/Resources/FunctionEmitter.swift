@@ -4,7 +4,7 @@ import FormworkRuntime
 extension EmitContext {
     mutating func emitFunction(_ function: Function) {
         let name = function.name
-        let logGroup = "\(name)LogGroup", role = function.roleLogicalID, queue = "\(name)DeadLetterQueue"
+        let logGroup = "\(name)LogGroup", role = function.roleLogicalID, queue = function.deadLetterQueueLogicalID
         let physicalName = function.functionName
         var logGroupResource = TemplateResource(
             logGroup, type: "AWS::Logs::LogGroup",
