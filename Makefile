@@ -4,9 +4,9 @@ SHELL := /bin/bash
 CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
 BIN = $(shell swift build --show-bin-path)
 
-.PHONY: test deps lint sam-event build swift-test check cli-test templates audit sdk-test consumer-test bench synth
+.PHONY: test deps lint sam-event build swift-test check cli-test templates audit sdk-test browser-test consumer-test bench synth
 
-test: deps lint sam-event build swift-test check cli-test templates audit sdk-test consumer-test
+test: deps lint sam-event build swift-test check cli-test templates audit sdk-test browser-test consumer-test
 	@echo "make test: all suites passed"
 
 deps:
@@ -51,6 +51,10 @@ audit:
 # boto3 against `formwork simulate` and against moto's server, the same scenario on both.
 sdk-test: build
 	FORMWORK_BIN="$(BIN)/formwork" python3 -m pytest tests/sdk -q -p no:cacheprovider
+
+# The web app in headless Chromium against a simulator; screenshots in .build/browser-artifacts.
+browser-test: build
+	FORMWORK_BIN="$(BIN)/formwork" python3 -m pytest tests/browser -q -p no:cacheprovider
 
 consumer-test:
 	bash scripts/consumer-test.sh

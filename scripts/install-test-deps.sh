@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the Swift build and scripts/validate_templates.py need, and only what is missing:
-#   - libyaml-dev (system libyaml for the CYAML module), through apt-get;
+#   - libyaml-dev (system libyaml for the CYAML module), zlib1g-dev, curl, and chromium with
+#     chromium-driver (the web app's browser test), through apt-get;
+#   - selenium (tests/browser/requirements.txt), pinned;
 #   - cfn-lint and aws-sam-translator, pinned, into the Python that runs the validator
 #     ($PYTHON, default python3);
 #   - checkov, pinned, into .venv-checkov/ at the repository root (git-ignored), because it
@@ -40,6 +42,9 @@ if command -v dpkg >/dev/null 2>&1; then
     # zlib's headers, for the simulator's gzip (compress-nio links the system zlib).
     dpkg -s zlib1g-dev >/dev/null 2>&1 || apt_missing+=(zlib1g-dev)
     command -v curl >/dev/null 2>&1 || apt_missing+=(curl)
+    # The web app's browser test drives Debian's headless Chromium through its driver.
+    dpkg -s chromium >/dev/null 2>&1 || apt_missing+=(chromium)
+    dpkg -s chromium-driver >/dev/null 2>&1 || apt_missing+=(chromium-driver)
     # `python3 -m venv` needs ensurepip, which Debian ships separately in python3-venv.
     if ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
         apt_missing+=(python3-venv)
@@ -49,7 +54,7 @@ if command -v dpkg >/dev/null 2>&1; then
         $SUDO apt-get update
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${apt_missing[@]}"
     else
-        log "libyaml-dev already installed"
+        log "libyaml-dev, zlib1g-dev, curl and chromium already installed"
     fi
 elif command -v pkg-config >/dev/null 2>&1 && pkg-config --exists yaml-0.1; then
     log "libyaml found through pkg-config"
@@ -83,6 +88,11 @@ fi
 # Every requirement is pinned, so when all are installed pip changes nothing and needs no index.
 log "tests/sdk/requirements.txt"
 "$PYTHON" -m pip install --disable-pip-version-check --quiet -r "$REPO/tests/sdk/requirements.txt"
+
+# --- the browser test (tests/browser): selenium ------------------------------------------------
+
+log "tests/browser/requirements.txt"
+"$PYTHON" -m pip install --disable-pip-version-check --quiet -r "$REPO/tests/browser/requirements.txt"
 
 # --- parliament (scripts/audit_policies.py) -------------------------------------------------
 

@@ -135,16 +135,31 @@ public struct UserManagementHandler: RoutedAPIHandler {
         let role = body.string("role").flatMap(Role.init(rawValue:)).flatMap { $0 == user.role ? nil : $0 }
         let enabled = body.bool("enabled").flatMap { $0 == user.enabled ? nil : $0 }
 
+        // Taking an enabled administrator away reads the roster's version before counting the
+        // others, and moves it on with the change: of two such changes at once, one fails.
         let losesAdmin = user.role == .admin && user.enabled && (role == .member || enabled == false)
-        if losesAdmin, try await users.all().filter({ $0.role == .admin && $0.enabled && $0.userId != userId }).isEmpty {
-            throw APIError(
-                status: 409, code: "LastAdmin", message: "This is the last enabled administrator; make another user an administrator first.")
+        var updated: UserRecord?
+        // A change that lost a race for the roster looks again: another administrator may have
+        // stepped down meanwhile, and this one is now the last.
+        for _ in 0..<3 where updated == nil {
+            var rosterVersion: Int?
+            if losesAdmin {
+                rosterVersion = try await users.rosterVersion()
+                if try await users.all().filter({ $0.role == .admin && $0.enabled && $0.userId != userId }).isEmpty {
+                    throw APIError(
+                        status: 409, code: "LastAdmin", message: "This is the last enabled administrator; make another user an administrator first.")
+                }
+            }
+            do {
+                updated = try await users.update(user, name: name, role: role, enabled: enabled, rosterVersion: rosterVersion)
+            } catch TableError.conditionalCheckFailed {
+                guard losesAdmin, try await users.get(userId) == user else {
+                    throw APIError(status: 409, code: "UserChanged", message: "The user changed meanwhile; read it again and retry.")
+                }
+            }
         }
-        let updated: UserRecord
-        do {
-            updated = try await users.update(user, name: name, role: role, enabled: enabled)
-        } catch TableError.conditionalCheckFailed {
-            throw APIError(status: 409, code: "UserChanged", message: "The user changed meanwhile; read it again and retry.")
+        guard let updated else {
+            throw APIError(status: 409, code: "UserChanged", message: "Other changes to the administrators kept coming; retry.")
         }
         do {
             try await applyToDirectory(user.email, poolId: poolId, name: name, role: role, enabled: enabled)

@@ -99,6 +99,20 @@ struct ReliabilityTests {
         #expect(try await world.call("PATCH", "/users/\(admin.userId)", as: admin, body: json(["role": "member"])).status == 200)
     }
 
+    @Test("two administrators stepping down at once leave one administrator")
+    func concurrentDemotions() async throws {
+        let world = try World()
+        let admin = try await world.admin()
+        let ann = try await world.invite("ann@example.com", name: "Ann", role: "admin", by: admin)
+        async let first = world.call("PATCH", "/users/\(admin.userId)", as: admin, body: json(["role": "member"]))
+        async let second = world.call("PATCH", "/users/\(ann.userId)", as: ann, body: json(["role": "member"]))
+        let replies = try await [first, second].sorted { $0.status < $1.status }
+        #expect(replies.map(\.status) == [200, 409])
+        #expect(try replies.last?.error.code == "LastAdmin")
+        let users = try await world.simulator.tables.scan(table: world.environment(ConfigurationKeys.usersTable), ScanRequest()).items
+        #expect(users.filter { $0["role"]?.stringValue == "admin" }.count == 1)
+    }
+
     @Test("a rename Cognito refuses is a 400, and the table keeps the old name")
     func refusedRename() async throws {
         let world = try World()
