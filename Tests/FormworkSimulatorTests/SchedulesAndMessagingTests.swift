@@ -188,6 +188,23 @@ struct SchedulesAndMessagingTests {
         }
     }
 
+    @Test("a throttled event waits 1 second, then twice as long each time, without spending an attempt")
+    func throttledBackoff() async throws {
+        let blocked = Function("Blocked", handler: TickHandler.self).named("blocked").reservedConcurrency(0)
+        let architecture = Architecture("Throttled") {
+            blocked
+            Schedule("Hourly", .rate(.hours(1)), invoke: blocked)
+        }
+        try await withHost(architecture: architecture) { host in
+            try await host.simulator.advanceClock(by: 3600 + 10)
+            let failures = try host.simulator.failures.failures(target: "blocked")
+            let fired = simulatorStart.addingTimeInterval(3600)
+            #expect(failures.map { $0.at.timeIntervalSince(fired) } == [0, 1, 3, 7])
+            #expect(failures.map(\.attempt) == [1, 1, 1, 1])
+            #expect(failures.allSatisfy { $0.error.hasPrefix("Rate Exceeded") })
+        }
+    }
+
     @Test("moving the clock further than 10,000 fires is refused and leaves the clock where it was")
     func boundedJump() async throws {
         try await withHost(architecture: messagingArchitecture()) { host in

@@ -82,9 +82,6 @@ public final class AsyncInvocations: SimulatedService {
     /// When the next queued attempt is due.
     var nextDue: Date? { pending.nextDue }
 
-    /// How many events wait.
-    public var waiting: Int { pending.count }
-
     /// Runs every attempt due by `now`, earliest first, one at a time, including retries that
     /// fall due meanwhile.
     func runDue(at now: Date) async {
