@@ -10,7 +10,9 @@ let package = Package(
         .library(name: "FormworkTemplate", targets: ["FormworkTemplate"]),
         .library(name: "FormworkDiff", targets: ["FormworkDiff"]),
         .library(name: "FormworkCLI", targets: ["FormworkCLI"]),
+        .library(name: "FormworkLambda", targets: ["FormworkLambda"]),
         .executable(name: "formwork", targets: ["formwork"]),
+        .executable(name: "TaskManagementLambda", targets: ["TaskManagementLambda"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -21,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -46,6 +49,18 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Control/Console")]
+        ),
+        .target(
+            name: "FormworkLambda",
+            dependencies: [
+                "FormworkRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
         .target(name: "TaskManagement", dependencies: ["FormworkRuntime"]),
@@ -63,12 +78,21 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "formwork", dependencies: ["FormworkCLI", "Blueprints"]),
+        .executableTarget(name: "TaskManagementLambda", dependencies: ["Blueprints", "Formwork", "FormworkLambda"]),
         .executableTarget(
             name: "formwork-bench", dependencies: ["FormworkCLI", "Formwork", "FormworkTemplate", "FormworkDiff", "FormworkRuntime", "FormworkSimulator"]
         ),
         .target(name: "FormworkTestSupport", dependencies: ["FormworkCLI", "Formwork", "Blueprints"], path: "Tests/FormworkTestSupport"),
         .testTarget(name: "FormworkYAMLTests", dependencies: ["FormworkYAML"]),
         .testTarget(name: "FormworkRuntimeTests", dependencies: ["FormworkRuntime"]),
+        .testTarget(
+            name: "FormworkLambdaTests",
+            dependencies: [
+                "FormworkLambda", "FormworkRuntime", "FormworkSimulator", "Formwork", "Blueprints",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "TaskManagementTests", dependencies: ["TaskManagement", "FormworkRuntime", "Formwork", "FormworkSimulator", "Blueprints"]),
         .testTarget(
             name: "FormworkTests",

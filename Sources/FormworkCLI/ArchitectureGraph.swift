@@ -6,27 +6,7 @@ struct ArchitectureGraph {
 
     let architecture: Architecture
 
-    /// One edge per pair of resources, labelled with what the references are for.
-    private var edges: [(from: ResourceID, to: ResourceID, label: String)] {
-        var order: [(ResourceID, ResourceID)] = []
-        var labels: [String: [String]] = [:]
-        for resource in architecture.resources {
-            for reference in resource.references {
-                let key = "\(resource.name)>\(reference.target.name)"
-                if labels[key] == nil { order.append((resource.id, reference.target)) }
-                let label = Self.shortLabel(reference.purpose)
-                if labels[key, default: []].contains(label) == false { labels[key, default: []].append(label) }
-            }
-        }
-        return order.map { ($0.0, $0.1, labels["\($0.0.name)>\($0.1.name)", default: []].joined(separator: ", ")) }
-    }
-
-    private static func shortLabel(_ purpose: String) -> String {
-        if purpose.hasPrefix("route ") { return "routes" }
-        if purpose.hasPrefix("environment variable ") { return "env" }
-        if purpose.hasPrefix("grant ") { return String(purpose.dropFirst(6)) }
-        return purpose
-    }
+    private var edges: [ReferenceEdge] { architecture.referenceEdges }
 
     func render(_ style: Style) -> String {
         switch style {

@@ -14,8 +14,10 @@ struct SimulateCommand: AsyncParsableCommand {
             http://HOST:PORT; the pools' JWKS and OpenID documents; each REST API with API Gateway's rules
             (routing, the Cognito authorizer, validation, throttling, CORS), running the functions' Swift
             handlers in process with their grants enforced; the site behind the distribution with its
-            /config.json; and the control API under /_formwork/ (health, endpoints, resources, clock, outbox,
-            logs). Admin operations accept any SigV4-signed request. State is kept in SQLite under --state
+            /config.json; a console for people at /_formwork/ (architecture, endpoints, users, table items,
+            the outbox and function logs live, schedules, the clock); and the control API beside it
+            (health, endpoints, resources, architecture, clock, outbox, logs, with server-sent events for
+            the outbox and the logs). Admin operations accept any SigV4-signed request. State is kept in SQLite under --state
             (default .formwork/<env>/) unless --in-memory is given.
             """)
 
@@ -165,7 +167,9 @@ struct SimulateCommand: AsyncParsableCommand {
         if simulator.site != nil {
             lines.append("    site           \(endpoint)/  (config: \(endpoint)/config.json)")
         }
-        lines.append("    control        \(endpoint)/_formwork/endpoints  /resources  /clock  /schedules  /outbox  /failures  /logs/{function}  /health")
+        lines.append("    console        \(endpoint)/_formwork/")
+        lines.append(
+            "    control        \(endpoint)/_formwork/endpoints  /resources  /clock  /schedules  /outbox  /failures  /logs/{function}  /architecture  /health")
         lines.append("")
         lines.append("  resources")
         let entries = simulator.naming.entries(of: simulator.architecture, endpoint: endpoint)

@@ -10,7 +10,14 @@ test_invite_assign_complete_and_report:
 4. The administrator's board is now stale: changing the task answers 409, which offers a
    reload; then the administrator sees the member's status-change notification (unread count),
    marks it read, and the dashboard's numbers change.
-5. Neither browser's console has an error (the one expected 409 above aside).
+5. The console (/_formwork/, in a third browser) shows the mail and the logs: the member's
+   invitation and assignment mail and the administrator's update mail in the outbox, the
+   functions' START/REPORT lines in the logs; both pages update live (server-sent events, no
+   reload) when the administrator invites someone and reloads the board. Then the other pages:
+   the architecture, the users (a weak password refused in words, a temporary one set), the
+   task in the tables (browse and query), the clock moved an hour (the hourly schedule runs
+   once) and the schedule run now.
+6. No browser's console has an error (the expected 409 and 400 aside).
 
 test_edit_reassign_delete_people_and_deadlines: the administrator edits, reassigns and deletes
 a task, changes a role, disables an account (whose sign-in then fails in words) and enables it
@@ -287,6 +294,52 @@ def network_status(entry: dict, status: int, path: str = "") -> bool:
     return entry.get("source") == "network" and f"status of {status}" in message and path in message
 
 
+# ---- the console (/_formwork/) ----
+
+
+def console_page(driver: WebDriver, name: str, live: bool = False) -> None:
+    """Opens a console page from its navigation link; waits until its data is loaded (and its live feed connected)."""
+    click(driver, f"#nav-{name}")
+    wait_attribute(driver, f"#nav-{name}", "aria-current", "page")
+    page = f"#page-{name}"
+    wait(driver).until(lambda d: attribute(d, page, "data-loaded") == "true" and attribute(d, page, "aria-busy") != "true",
+                       f"the console's {name} page did not load: {console_error_text(driver)!r}")
+    if live:
+        wait_attribute(driver, page, "data-live", "connected")
+
+
+def console_error_text(driver: WebDriver) -> str:
+    return " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "main .error") if e.is_displayed())
+
+
+def outbox_rows(driver: WebDriver) -> list[tuple[str, str]]:
+    """(recipients, subject) of each message the console's outbox lists, newest first."""
+    rows = driver.execute_script(
+        "return [...document.querySelectorAll('#outbox-list .outbox-message')]"
+        ".map((m) => [m.querySelector('.message-to').textContent, m.querySelector('.message-subject').textContent]);")
+    return [tuple(row) for row in rows]
+
+
+def log_lines(driver: WebDriver, function: str) -> list[str]:
+    """The messages of the log lines the console shows for one function."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#log-view .log-line')].filter((l) => l.dataset.function === arguments[0])"
+        ".map((l) => l.querySelector('.log-message').textContent);", function)
+
+
+def starts(driver: WebDriver, function: str) -> int:
+    return sum(1 for line in log_lines(driver, function) if line.startswith("START RequestId:"))
+
+
+def mark_page(driver: WebDriver) -> None:
+    """Marks the loaded page; still_same_page() tells that it was not reloaded since."""
+    driver.execute_script("window.formworkTestMark = 'not reloaded';")
+
+
+def still_same_page(driver: WebDriver) -> bool:
+    return driver.execute_script("return window.formworkTestMark === 'not reloaded';")
+
+
 # ---- the tests ----
 
 
@@ -404,9 +457,102 @@ def test_invite_assign_complete_and_report(simulator, admin_account, browser_fac
     visible(member, "#sign-in-email")
     assert body_state(member) == "signed-out"
 
-    # 5. No console errors, but the network line of the 409 this test caused on purpose.
+    # 5. The console shows the mail and the logs (a third browser, the operator's).
+    console = browser_factory("flow-console", window=(1280, 900))
+    console.get(url + "/_formwork/")
+    wait(console).until(lambda d: attribute(d, "#page-architecture", "data-loaded") == "true",
+                        f"the console's architecture did not load: {console_error_text(console)!r}")
+    assert text_of(console, "#blueprint-name") == "TaskManagement" and text_of(console, "#environment") == "dev"
+    wait(console).until(lambda d: "09:00:00 UTC" in text_of(d, "#header-clock"), "the header does not show the simulator's clock")
+    visible(console, '.node[data-id="TaskManagementFunction"]')
+    shot(console, "console-architecture")
+    click(console, '.node[data-id="TaskManagementFunction"]')
+    wait(console).until(lambda d: "taskmgmt-dev-task-management" in text_of(d, "#resource-details"),
+                        "the details do not name the function's local name")
+    assert "TasksTable" in text_of(console, "#resource-details")
+    shot(console, "console-architecture-details")
+
+    console_page(console, "outbox", live=True)
+    mail = [(member_email, "You are invited to Task Management"), (member_email, "A task was assigned to you"),
+            (admin_email, "A task you created was updated")]
+    wait(console).until(lambda d: all(m in outbox_rows(d) for m in mail), f"the outbox lacks some of {mail}")
+    click(console, '#outbox-list .outbox-message[data-service="ses"] summary')
+    assert title in visible(console, "#outbox-list .outbox-message[open] .body").text
+    shot(console, "console-outbox")
+    # Live: an invitation sent while the page is open shows up on top, without a reload.
+    mark_page(console)
+    newcomer = ("Noah Newcomer", f"noah-{uuid.uuid4().hex[:8]}@example.com")
+    open_users(admin)
+    invite(admin, *newcomer)
+    wait(console).until(lambda d: outbox_rows(d)[:1] == [(newcomer[1], "You are invited to Task Management")],
+                        "the new invitation did not show up live")
+    assert still_same_page(console) and attribute(console, "#page-outbox", "data-live") == "connected"
+    css(console, "#outbox-filter").send_keys(member_email)
+    wait(console).until(lambda d: len([r for r in d.find_elements(By.CSS_SELECTOR, ".outbox-message") if r.is_displayed()]) == 2,
+                        "the filter does not keep just the member's two messages")
+    css(console, "#outbox-filter").clear()
+
+    console_page(console, "logs", live=True)
+    wait(console).until(lambda d: starts(d, "TaskManagementFunction") > 0 and starts(d, "UserManagementFunction") > 0,
+                        "no START lines of the functions the flow called")
+    task_lines = log_lines(console, "TaskManagementFunction")
+    assert any(line.startswith("REPORT RequestId:") for line in task_lines), task_lines
+    shot(console, "console-logs")
+    # Live: the administrator reloads the board; its requests' lines show up without a reload.
+    before = starts(console, "TaskManagementFunction")
+    mark_page(console)
+    click(admin, "#nav-board")
+    click(admin, "#refresh")
+    wait(console).until(lambda d: starts(d, "TaskManagementFunction") > before, "the board's requests did not show up live in the logs")
+    assert still_same_page(console)
+
+    console_page(console, "users")
+    newcomer_row = f'.user-row[data-email="{newcomer[1]}"]'
+    wait_attribute(console, f'.user-row[data-email="{member_email}"]', "data-status", "CONFIRMED")
+    assert attribute(console, newcomer_row, "data-status") == "FORCE_CHANGE_PASSWORD"
+    click(console, f'{newcomer_row} [data-action="reset-password"]')
+    type_into(console, ".reset-form input[type=password]", "short")
+    click(console, ".reset-form button[type=submit]")
+    wait(console).until(lambda d: "password" in text_of(d, ".reset-form .error").lower(), "a weak password was not refused in words")
+    type_into(console, ".reset-form input[type=password]", "Newcomer-Passw0rd-2026")
+    click(console, ".reset-form button[type=submit]")
+    wait(console).until(lambda d: f"{newcomer[1]} has a temporary password" in text_of(d, "#users-notice"), "the password was not set")
+    assert_controls_labelled(console)
+    shot(console, "console-users")
+
+    console_page(console, "tables")
+    click(console, '[data-table="taskmgmt-dev-tasks"]')
+    wait(console).until(lambda d: text_of(d, "#table-name") == "taskmgmt-dev-tasks" and title in text_of(d, "#items-table"),
+                        "the task is not among the tasks table's items")
+    choose(console, "#query-form select[name=source]", value="ByStatus")
+    type_into(console, "#query-form input[name=pk]", "done")
+    click(console, "#query-submit")
+    wait(console).until(lambda d: "Query ByStatus" in text_of(d, ".pager-title") and title in text_of(d, "#items-table"),
+                        "the query by status did not find the task")
+    click(console, "#items-table .item-row")
+    assert task_id in visible(console, "#items-table .item-json pre").text
+    assert_controls_labelled(console)
+    console.execute_script("document.getElementById('query-form').scrollIntoView();")
+    shot(console, "console-tables")
+
+    console_page(console, "clock")
+    click(console, '.step[data-duration="PT1H"]')
+    visible(console, "#clock-change-report")
+    assert text_of(console, '#changes-schedules tr[data-name="DeadlineReminders"] td.changed') == "+1"
+    wait(console).until(lambda d: "10:00:00 UTC" in text_of(d, "#header-clock"), "the header clock did not follow the move")
+    shot(console, "console-clock")
+
+    console_page(console, "schedules")
+    assert attribute(console, '.schedule-row[data-name="DeadlineReminders"]', "data-fires") == "1"
+    click(console, '.schedule-row[data-name="DeadlineReminders"] [data-action="run-now"]')
+    wait_attribute(console, "#run-result", "data-status", "succeeded")
+    assert "START RequestId:" in text_of(console, "#run-result")
+    shot(console, "console-schedules")
+
+    # 6. No console errors, but the network lines of the 409 and the 400 this test caused on purpose.
     assert console_errors(admin, lambda e: network_status(e, 409, f"/tasks/{task_id}")) == []
     assert console_errors(member) == []
+    assert console_errors(console, lambda e: network_status(e, 400, "/_formwork/aws")) == []
 
 
 def test_edit_reassign_delete_people_and_deadlines(simulator, admin_account, browser_factory, artifacts):

@@ -130,20 +130,7 @@ struct ControlAPI {
                 since = date
             }
             let messages = try simulator.outbox.messages(to: query.get("to"), since: since)
-            return ControlResponse.json([
-                "messages": messages.map { message -> [String: Any] in
-                    var value: [String: Any] = [
-                        "id": message.id, "service": message.service, "kind": message.kind, "to": message.to, "body": message.body,
-                        "createdAt": JSONCoding.formatDate(message.createdAt),
-                    ]
-                    value["from"] = message.from
-                    value["subject"] = message.subject
-                    if !message.attributes.isEmpty {
-                        value["attributes"] = message.attributes.mapValues { ["Type": $0.type, "Value": $0.value] }
-                    }
-                    return value
-                }
-            ])
+            return ControlResponse.json(["messages": messages.map { ControlJSON.message($0) }])
         }
     }
 

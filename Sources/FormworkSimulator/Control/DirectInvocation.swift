@@ -21,38 +21,30 @@ struct DirectInvocation {
     }
 
     func answer(_ body: Data) async -> Response {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
-            return ControlResponse.badRequest("The event must be a JSON object.")
-        }
+        let event: FunctionEvent
+        do { event = try FunctionEvent.decode(body) } catch { return ControlResponse.badRequest("\(error)") }
         let functions = simulator.functions
         let requestId = UUID().uuidString.lowercased()
         var answer: [String: Any] = ["functionName": functions.functionName(function), "requestId": requestId]
         let log: [FunctionLogs.Line]
         let failure: FunctionHost.Failure?
-        do {
-            if object["httpMethod"] != nil {
-                var event = try JSONCoding.decode(APIGatewayRequest.self, from: body)
-                event.requestContext.requestId = requestId
-                let outcome = await functions.invoke(function, api: event)
-                log = outcome.log
-                switch outcome.result {
-                case .success(let response):
-                    answer["response"] = (try? JSONSerialization.jsonObject(with: JSONCoding.encode(response))) ?? [:]
-                    failure = nil
-                case .failure(let error): failure = error
-                }
-            } else if object["detail-type"] != nil {
-                let outcome = await functions.invoke(function, scheduled: try JSONCoding.decode(ScheduledEvent.self, from: body), requestId: requestId)
-                (log, failure) = (outcome.log, outcome.result.failure)
-            } else if object["Records"] != nil {
-                let outcome = await functions.invoke(function, sns: try JSONCoding.decode(SNSEvent.self, from: body), requestId: requestId)
-                (log, failure) = (outcome.log, outcome.result.failure)
-            } else {
-                return ControlResponse.badRequest(
-                    "The event is none of an API Gateway proxy request (httpMethod), a scheduled event (detail-type) and an SNS event (Records).")
+        switch event {
+        case .api(var request):
+            request.requestContext.requestId = requestId
+            let outcome = await functions.invoke(function, api: request)
+            log = outcome.log
+            switch outcome.result {
+            case .success(let response):
+                answer["response"] = (try? JSONSerialization.jsonObject(with: JSONCoding.encode(response))) ?? [:]
+                failure = nil
+            case .failure(let error): failure = error
             }
-        } catch {
-            return ControlResponse.badRequest("The event does not decode: \(error)")
+        case .scheduled(let scheduled):
+            let outcome = await functions.invoke(function, scheduled: scheduled, requestId: requestId)
+            (log, failure) = (outcome.log, outcome.result.failure)
+        case .sns(let sns):
+            let outcome = await functions.invoke(function, sns: sns, requestId: requestId)
+            (log, failure) = (outcome.log, outcome.result.failure)
         }
         answer["status"] = failure == nil ? "succeeded" : "failed"
         if let failure { answer["error"] = AsyncInvocations.describe(failure) }

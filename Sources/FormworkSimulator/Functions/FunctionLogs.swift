@@ -51,6 +51,30 @@ public struct FunctionLogs: Sendable {
         }
     }
 
+    /// The database table that holds the lines (live feeds watch it).
+    static let table = "logLines"
+
+    /// The lines of `groups` after `sequence`, oldest first, with their sequence numbers and
+    /// groups: at most `limit`. With no `sequence`, the latest `limit`.
+    func numbered(after sequence: Int64?, groups: Set<String>, limit: Int) throws -> [(sequence: Int64, logGroup: String, line: Line)] {
+        guard !groups.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: groups.count).joined(separator: ", ")
+        var arguments: StatementArguments = [sequence ?? 0]
+        arguments += StatementArguments(groups.sorted())
+        arguments += [limit]
+        let order = sequence == nil ? "DESC" : "ASC"
+        let rows = try writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM logLines WHERE sequence > ? AND logGroup IN (\(marks)) ORDER BY sequence \(order) LIMIT ?", arguments: arguments)
+        }
+        return (sequence == nil ? rows.reversed() : rows).map { row in
+            (
+                row["sequence"], row["logGroup"],
+                Line(timestamp: Date(timeIntervalSince1970: row["timestamp"]), requestId: row["requestId"], message: row["message"])
+            )
+        }
+    }
+
     /// The lines of `logGroup`, oldest first (the last `limit`).
     public func lines(_ logGroup: String, limit: Int = 1000) throws -> [Line] {
         try writer.read { db in

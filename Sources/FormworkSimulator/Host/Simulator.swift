@@ -284,9 +284,7 @@ public final class Simulator: Sendable {
     /// The router of every service and the control API, for ``run(host:port:onReady:)`` and tests.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        let protocols = services.flatMap(\.jsonProtocols)
-        let messaging = self.messaging
-        router.post("/") { request, _ -> Response in
+        router.post("/") { [self] request, _ -> Response in
             let target = request.headers[HeaderNames.target] ?? ""
             if target.isEmpty, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
                 let body = try await request.body.collect(upTo: 2 * 1024 * 1024)
@@ -298,18 +296,12 @@ public final class Simulator: Sendable {
                     service: .sns, code: "InvalidAction", message: "The action \(parameters["Action"] ?? "(none)") is not valid for this endpoint.",
                     status: 400)
             }
-            guard let service = protocols.first(where: { target.hasPrefix($0.targetPrefix) }) else {
-                return Self.wire(
-                    .error(type: "UnknownOperationException", message: "Unknown target \(target.isEmpty ? "(none)" : target)"),
-                    contentType: "application/x-amz-json-1.1")
-            }
             let body = try await request.body.collect(upTo: 16 * 1024 * 1024)
             let signed = request.headers[.authorization]?.hasPrefix("AWS4-HMAC-SHA256 ") ?? false
-            let answer = await service.handle(
-                operation: String(target.dropFirst(service.targetPrefix.count)), body: Data(buffer: body), signed: signed)
-            return Self.wire(answer, contentType: service.contentType)
+            return await answerWire(target: target, body: Data(buffer: body), signed: signed)
         }
         ControlAPI(simulator: self).addRoutes(to: router)
+        Console(simulator: self).addRoutes(to: router)
         for service in services { service.addRoutes(to: router) }
         router.add(middleware: Fallback(site: site))
         return router
@@ -336,6 +328,17 @@ public final class Simulator: Sendable {
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
+    /// Answers a request of a JSON protocol (DynamoDB, Cognito), chosen by its `X-Amz-Target`.
+    func answerWire(target: String, body: Data, signed: Bool) async -> Response {
+        guard let service = services.lazy.flatMap(\.jsonProtocols).first(where: { target.hasPrefix($0.targetPrefix) }) else {
+            return Self.wire(
+                .error(type: "UnknownOperationException", message: "Unknown target \(target.isEmpty ? "(none)" : target)"),
+                contentType: "application/x-amz-json-1.1")
+        }
+        let answer = await service.handle(operation: String(target.dropFirst(service.targetPrefix.count)), body: body, signed: signed)
+        return Self.wire(answer, contentType: service.contentType)
+    }
+
     static func wire(_ answer: WireAnswer, contentType: String) -> Response {
         var headers: HTTPFields = [.contentType: contentType]
         headers[HeaderNames.requestID] = UUID().uuidString.lowercased()
@@ -356,7 +359,9 @@ private struct Fallback: RouterMiddleware {
             // No such API or stage: what API Gateway answers for a path it does not know.
             return ControlResponse.json(["message": "Missing Authentication Token"], status: .forbidden)
         }
-        if let site, request.method == .get || request.method == .head, !path.hasPrefix("/_formwork/") { return site.respond(to: request) }
+        if let site, request.method == .get || request.method == .head, path != "/_formwork", !path.hasPrefix("/_formwork/") {
+            return site.respond(to: request)
+        }
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {

@@ -101,14 +101,22 @@ public struct Outbox: Sendable {
             ])
     }
 
-    /// The e-mail kept after `sequence`, oldest first, with each one's sequence number; at
-    /// most `limit`.
-    func emails(after sequence: Int64, limit: Int = 100) throws -> [(sequence: Int64, message: Message)] {
+    /// The database table that holds the messages (live feeds watch it).
+    static let table = "outboxMessages"
+
+    /// The messages kept after `sequence`, oldest first, with their sequence numbers: at most
+    /// `limit`, and only of one `kind` when given. With no `sequence`, the latest `limit`.
+    func numbered(after sequence: Int64?, kind: String? = nil, limit: Int = 100) throws -> [(sequence: Int64, message: Message)] {
         try writer.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM outboxMessages WHERE sequence > ? AND kind = 'email' ORDER BY sequence LIMIT ?",
-                arguments: [sequence, limit]
-            ).map { row in (row["sequence"], try Self.message(row)) }
+            let filter = kind == nil ? "" : "AND kind = ?"
+            let arguments: StatementArguments = kind.map { [sequence ?? 0, $0, limit] } ?? [sequence ?? 0, limit]
+            let rows =
+                sequence == nil
+                ? try Row.fetchAll(
+                    db, sql: "SELECT * FROM outboxMessages WHERE sequence > ? \(filter) ORDER BY sequence DESC LIMIT ?", arguments: arguments
+                ).reversed()
+                : try Row.fetchAll(db, sql: "SELECT * FROM outboxMessages WHERE sequence > ? \(filter) ORDER BY sequence LIMIT ?", arguments: arguments)
+            return try rows.map { row in (row["sequence"], try Self.message(row)) }
         }
     }
 

@@ -135,7 +135,7 @@ struct OutboxRelayService: Service {
         try? await cancelWhenGracefulShutdown {
             var last = start
             while !Task.isCancelled {
-                for (sequence, message) in (try? outbox.emails(after: last)) ?? [] {
+                for (sequence, message) in (try? outbox.numbered(after: last, kind: "email")) ?? [] {
                     last = sequence
                     let outcome = await FunctionHost.race(after: .seconds(60)) {
                         try await relay.send(
