@@ -4,9 +4,9 @@ SHELL := /bin/bash
 CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
 BIN = $(shell swift build --show-bin-path)
 
-.PHONY: test deps lint sam-event build swift-test check cli-test templates audit sdk-test browser-test consumer-test bench synth
+.PHONY: test deps lint sam-event build swift-test check cli-test package-test templates audit sdk-test browser-test consumer-test bench synth
 
-test: deps lint sam-event build swift-test check cli-test templates audit sdk-test browser-test consumer-test
+test: deps lint sam-event build swift-test check cli-test package-test templates audit sdk-test browser-test consumer-test
 	@echo "make test: all suites passed"
 
 deps:
@@ -26,8 +26,9 @@ sam-event:
 build:
 	swift build --build-tests
 
+# FORMWORK_REQUIRE_MOTO: the clients' tests against moto's server must run, not be skipped.
 swift-test: build
-	swift test --skip-build
+	FORMWORK_REQUIRE_MOTO=1 swift test --skip-build
 
 # The CI gate: output/ must match a fresh synth of the blueprint.
 check: build
@@ -35,6 +36,11 @@ check: build
 
 cli-test: build
 	bash scripts/cli-test.sh "$(BIN)/formwork"
+
+# formwork package (a debug static build in .build/lambda-build) and its bootstrap run against a
+# Runtime API and the simulator.
+package-test: build
+	bash scripts/package-test.sh "$(BIN)/formwork"
 
 # cfn-lint, SAM transform + cfn-lint, checkov: over the committed output/ and over a fresh synth.
 templates: build

@@ -95,7 +95,7 @@ struct FormworkCommand: AsyncParsableCommand {
             """,
         subcommands: [
             SynthCommand.self, ValidateCommand.self, DiffCommand.self, CheckCommand.self, SimulateCommand.self, ListCommand.self,
-            GraphCommand.self, ClockCommand.self, InvokeCommand.self, OutboxCommand.self,
+            GraphCommand.self, PackageCommand.self, ClockCommand.self, InvokeCommand.self, OutboxCommand.self,
         ])
 }
 

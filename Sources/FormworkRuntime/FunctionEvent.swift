@@ -37,14 +37,14 @@ public enum FunctionEvent: Sendable {
     public func run(_ handler: any FunctionHandler, context: HandlerContext) async throws -> APIGatewayResponse? {
         switch self {
         case .api(let request):
-            guard let handler = handler as? any APIHandler else { throw FunctionEventError.notHandled("API Gateway request") }
+            guard let handler = handler as? any APIHandler else { throw FunctionEventError.notHandled("API Gateway requests") }
             return try await handler.handle(request, context: context)
         case .scheduled(let event):
-            guard let handler = handler as? any ScheduledHandler else { throw FunctionEventError.notHandled("scheduled event") }
+            guard let handler = handler as? any ScheduledHandler else { throw FunctionEventError.notHandled("scheduled events") }
             try await handler.handle(event, context: context)
             return nil
         case .sns(let event):
-            guard let handler = handler as? any SNSHandler else { throw FunctionEventError.notHandled("SNS event") }
+            guard let handler = handler as? any SNSHandler else { throw FunctionEventError.notHandled("SNS events") }
             try await handler.handle(event, context: context)
             return nil
         }
@@ -68,7 +68,7 @@ public enum FunctionEventError: Error, Equatable, Sendable, CustomStringConverti
         case .unknownShape:
             "The event is none of an API Gateway proxy request (httpMethod), a scheduled event (detail-type) and an SNS event (Records)."
         case .malformed(let detail): "The event does not decode: \(detail)"
-        case .notHandled(let kind): "The handler does not take a \(kind)."
+        case .notHandled(let kind): "The handler does not take \(kind)."
         }
     }
 }

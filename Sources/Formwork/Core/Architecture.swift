@@ -93,6 +93,9 @@ public protocol Blueprint: Sendable {
     var environments: [Environment] { get }
     /// The AWS region the environments deploy to (defaults to us-east-1).
     var region: String { get }
+    /// The executable product every function of the blueprint runs as `bootstrap`
+    /// (defaults to the name followed by `Lambda`); its `main` calls `LambdaRuntime.main`.
+    var functionsExecutable: String { get }
     /// The architecture for one environment.
     func architecture(for env: Environment) -> Architecture
 }
@@ -101,6 +104,7 @@ extension Blueprint {
     public var name: String { String(describing: Self.self) }
     public var environments: [Environment] { Environment.standard }
     public var region: String { "us-east-1" }
+    public var functionsExecutable: String { "\(name)Lambda" }
 
     /// The environment with this name, if the blueprint deploys to it.
     public func environment(named name: String) -> Environment? {

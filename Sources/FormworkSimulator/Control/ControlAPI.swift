@@ -106,6 +106,17 @@ struct ControlAPI {
                 }
             ])
         }
+        router.get("/_formwork/functions/:function") { _, context -> Response in
+            let name = context.parameters.get("function") ?? ""
+            guard let function = simulator.functions.function(named: name) else {
+                return ControlResponse.json(["message": "No function '\(name)' in the blueprint."], status: .notFound)
+            }
+            return ControlResponse.json([
+                "logicalId": function.name, "functionName": simulator.functions.functionName(function), "handler": function.handlerName,
+                "architecture": function.architecture.rawValue, "memory": function.memory, "timeout": function.timeout.seconds,
+                "logGroup": simulator.functions.logGroup(function), "environment": simulator.functions.environment(of: function),
+            ])
+        }
         router.post("/_formwork/functions/:function/invoke") { request, context -> Response in
             let name = context.parameters.get("function") ?? ""
             guard let function = simulator.functions.function(named: name) else {

@@ -161,9 +161,10 @@ public final class Simulator: Sendable {
             architecture: architecture, naming: naming, outbox: outbox, clock: clock, invocations: invocations, webhooks: webhooks,
             endpoint: currentEndpoint)
         self.messaging = messaging
+        let parameters = ParameterService(architecture: architecture, naming: naming)
         let functions = FunctionHost(
             architecture: architecture, naming: naming, tables: tables, identity: identity, messaging: messaging,
-            parameters: ParameterService(architecture: architecture), logs: FunctionLogs(database: database), clock: clock,
+            parameters: parameters, logs: FunctionLogs(database: database), clock: clock,
             endpoint: currentEndpoint)
         self.functions = functions
         invocations.attach(functions)
@@ -176,7 +177,7 @@ public final class Simulator: Sendable {
         }
         let configuration = NIOLockedValueBox<@Sendable () -> [String: String]>({ [:] })
         site = SiteService.make(architecture: architecture, root: options.root) { configuration.withLockedValue { $0 }() }
-        services = [tables, identity, scheduler, messaging, invocations] + gateways + [site].compactMap { $0 }
+        services = [tables, identity, parameters, scheduler, messaging, invocations] + gateways + [site].compactMap { $0 }
         notices =
             try store.orphanedTables(tables.schemas).map {
                 "the state holds \($0.items) item(s) of table '\($0.table)', which the blueprint no longer declares; they are kept"

@@ -52,6 +52,8 @@ extension EmitContext {
                 "FunctionName": physicalName.map(TemplateValue.string),
                 "Description": .string("Runs \(function.handlerName)"),
                 "CodeUri": .string(function.codePath.hasPrefix("/") ? function.codePath : "\(codeRoot)/\(function.codePath)"),
+                // The bootstrap reads it as `_HANDLER` to pick the handler type.
+                "Handler": .string(function.handlerName),
                 "Architectures": [.string(function.architecture.rawValue)],
                 "MemorySize": .int(function.memory),
                 "Timeout": .int(function.timeout.seconds),
@@ -72,7 +74,6 @@ extension EmitContext {
                 "Tags": tagMap,
                 "PropagateTags": true,
             ]))
-        resource.metadata.append(TemplateEntry("Formwork", .map(["Handler": .string(function.handlerName)])))
         resource.skipCheck(
             "CKV_AWS_117",
             because:
@@ -80,7 +81,7 @@ extension EmitContext {
         )
         add(resource)
         if template.globals.isEmpty {
-            template.globals = [TemplateEntry("Function", .map(["Runtime": "provided.al2023", "Handler": "bootstrap"]))]
+            template.globals = [TemplateEntry("Function", .map(["Runtime": "provided.al2023"]))]
         }
     }
 
