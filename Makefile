@@ -69,7 +69,8 @@ synth: build
 	"$(BIN)/formwork" synth --all
 
 # Release build; prints figures (README "Benchmark"): synth and diff, the table engine, the wire API against moto,
-# the simulator's start beside moto's, and the request path under wrk (apt-get install wrk).
+# the simulator's start beside moto's, the request path under wrk (apt-get install wrk), and the
+# functions as processes (zip sizes, init durations, warm invocations beside in-process).
 bench:
 	swift build -c release --product formwork
 	swift build -c release --product formwork-bench
@@ -78,3 +79,6 @@ bench:
 	python3 scripts/bench_wire.py "$$(swift build -c release --show-bin-path)/formwork"
 	python3 scripts/bench_startup.py "$$(swift build -c release --show-bin-path)/formwork" --runs 11
 	python3 scripts/bench_gateway.py "$$(swift build -c release --show-bin-path)/formwork"
+	swift build -c release --product TaskManagementLambda
+	"$$(swift build -c release --show-bin-path)/formwork" package --host-architecture
+	python3 scripts/bench_functions.py "$$(swift build -c release --show-bin-path)/formwork"

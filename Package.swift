@@ -84,13 +84,16 @@ let package = Package(
         .executableTarget(
             name: "formwork-bench", dependencies: ["FormworkCLI", "Formwork", "FormworkTemplate", "FormworkDiff", "FormworkRuntime", "FormworkSimulator"]
         ),
-        .target(name: "FormworkTestSupport", dependencies: ["FormworkCLI", "Formwork", "Blueprints"], path: "Tests/FormworkTestSupport"),
+        .target(
+            name: "FormworkTestSupport",
+            dependencies: ["FormworkCLI", "Formwork", "Blueprints", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/FormworkTestSupport"),
         .testTarget(name: "FormworkYAMLTests", dependencies: ["FormworkYAML"]),
         .testTarget(name: "FormworkRuntimeTests", dependencies: ["FormworkRuntime"]),
         .testTarget(
             name: "FormworkLambdaTests",
             dependencies: [
-                "FormworkLambda", "FormworkRuntime", "FormworkSimulator", "Formwork", "Blueprints",
+                "FormworkLambda", "FormworkRuntime", "FormworkSimulator", "Formwork", "Blueprints", "FormworkTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             exclude: ["Fixtures"]

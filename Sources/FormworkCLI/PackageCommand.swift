@@ -49,6 +49,13 @@ struct PackageCommand: ParsableCommand {
             Console.print("The blueprint has no functions; nothing to package.")
             return
         }
+        let paths = Dictionary(grouping: bundles.zips, by: \.path).filter { $0.value.count > 1 }
+        if let (path, zips) = paths.min(by: { $0.key < $1.key }) {
+            throw CommandFailure.findings(
+                "error: \(path) would hold a bootstrap for \(zips.map(\.architecture.rawValue).joined(separator: " and ")): the functions "
+                    + "\(zips.flatMap(\.functions).joined(separator: ", ")) share a CodeUri across environments with different architectures; give them their own with .code(_:)"
+            )
+        }
         let host = CPUArchitecture.host
         let toolchain = SwiftToolchain()
         var plans: [CPUArchitecture: BuildPlan] = [:]

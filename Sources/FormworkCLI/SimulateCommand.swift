@@ -3,6 +3,7 @@ import Formwork
 import FormworkRuntime
 import FormworkSimulator
 import Foundation
+import ZIPFoundation
 
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,12 +18,19 @@ struct SimulateCommand: AsyncParsableCommand {
             /config.json; a console for people at /_formwork/ (architecture, endpoints, users, table items,
             the outbox and function logs live, schedules, the clock); and the control API beside it
             (health, endpoints, resources, architecture, clock, outbox, logs, with server-sent events for
-            the outbox and the logs). Admin operations accept any SigV4-signed request. State is kept in SQLite under --state
+            the outbox and the logs). Admin operations accept any SigV4-signed request, except that
+            under --functions process a request signed with a function's credentials may do only what
+            the function's grants allow. State is kept in SQLite under --state
             (default .formwork/<env>/) unless --in-memory is given.
             """)
 
     enum ClockMode: String, ExpressibleByArgument, CaseIterable {
         case real, virtual
+    }
+
+    enum FunctionsMode: String, ExpressibleByArgument, CaseIterable {
+        case inProcess = "in-process"
+        case process
     }
 
     @OptionGroup var blueprintOptions: BlueprintOptions
@@ -64,6 +72,17 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Relay the outbox's e-mail to an SMTP server, such as a local Mailpit: HOST:PORT.")
     var smtp: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "in-process (the default): the handlers run in this process; process: each function runs as child processes speaking the Lambda Runtime API.",
+            discussion:
+                "The processes run the blueprint's functions executable built beside this one (swift build --product <functionsExecutable>), or --bootstrap."))
+    var functions: FunctionsMode = .inProcess
+
+    @Option(name: .long, help: "With --functions process: the executable to run, or a Lambda zip holding `bootstrap` (formwork package).")
+    var bootstrap: String?
+
     func validate() throws {
         if inMemory && state != nil { throw ValidationError("--state and --in-memory exclude each other") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
@@ -72,6 +91,7 @@ struct SimulateCommand: AsyncParsableCommand {
         for route in webhook where Self.webhookRoute(route) == nil {
             throw ValidationError("--webhook must be MODEL_URL=LOCAL_URL with a local http:// or https:// URL, not '\(route)'")
         }
+        if bootstrap != nil && functions != .process { throw ValidationError("--bootstrap needs --functions process") }
         if let start, JSONCoding.parseDate(start) == nil {
             throw ValidationError("--start must be an RFC 3339 time such as 2026-12-01T09:00:00Z, not '\(start)'")
         }
@@ -90,6 +110,7 @@ struct SimulateCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.usage("\(error)")
         }
+        let functionsExecutable = try functions == .process ? Self.functionsExecutable(bootstrap, blueprint: blueprint) : nil
         let directory = state ?? ".formwork/\(environment.name)"
         let simulatorClock: SimulatorClock =
             switch clock {
@@ -102,7 +123,8 @@ struct SimulateCommand: AsyncParsableCommand {
                 architecture: architecture, environment: environment,
                 options: .init(
                     state: inMemory ? .inMemory : .directory(directory), region: blueprint.region, clock: simulatorClock,
-                    throttling: !unthrottled, webhookRoutes: webhookRoutes, smtpRelay: smtp.flatMap(SMTPRelay.init)))
+                    throttling: !unthrottled, webhookRoutes: webhookRoutes, smtpRelay: smtp.flatMap(SMTPRelay.init),
+                    functionsExecutable: functionsExecutable))
         } catch {
             throw CommandFailure.usage("error: cannot open the simulator's state in \(directory): \(error)")
         }
@@ -115,6 +137,34 @@ struct SimulateCommand: AsyncParsableCommand {
                 "formwork simulate: \(blueprint.name) \(environment.name) listening on \(simulator.endpoint) (\(where_), \(simulatorClock.mode.rawValue) clock)"
             )
             Console.print(Self.summary(of: simulator))
+        }
+    }
+
+    /// The executable the functions' processes run: `--bootstrap` (an executable, or a zip whose
+    /// `bootstrap` is taken out), or the blueprint's functions executable beside this one.
+    static func functionsExecutable(_ bootstrap: String?, blueprint: any Blueprint) throws -> URL {
+        let beside = Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent(blueprint.functionsExecutable)
+        guard let path = bootstrap ?? beside?.path else { throw CommandFailure.usage("error: give the functions' executable with --bootstrap") }
+        guard FileManager.default.isExecutableFile(atPath: path) || path.hasSuffix(".zip") && FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure.usage(
+                bootstrap == nil
+                    ? "error: --functions process runs \(path), which is not built; run `swift build --product \(blueprint.functionsExecutable)`, or give --bootstrap"
+                    : "error: --bootstrap \(path) is neither an executable nor a zip")
+        }
+        guard path.hasSuffix(".zip") else { return URL(fileURLWithPath: path) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("formwork-bootstrap-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+            guard let entry = archive["bootstrap"] else { throw CommandFailure.usage("error: \(path) holds no `bootstrap`") }
+            let executable = folder.appendingPathComponent("bootstrap")
+            _ = try archive.extract(entry, to: executable)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: executable.path)
+            return executable
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure.usage("error: cannot take bootstrap out of \(path): \(error)")
         }
     }
 

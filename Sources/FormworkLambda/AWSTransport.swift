@@ -164,7 +164,7 @@ public final class AWSTransport: Sendable {
     }
 
     static func isTransient(_ error: HTTPClientError) -> Bool {
-        [HTTPClientError.remoteConnectionClosed, .connectTimeout, .readTimeout].contains(error)
+        [HTTPClientError.remoteConnectionClosed, .connectTimeout, .readTimeout, .deadlineExceeded].contains(error)
     }
 
     private func sendOnce(_ service: AWSService, method: String, path: String, query: String, headers: [(String, String)], body: Data)
@@ -174,7 +174,9 @@ public final class AWSTransport: Sendable {
         guard let base = URL(string: endpoint), let host = base.host else {
             throw AWSConfigurationError(message: "The endpoint '\(endpoint)' of \(service.signingName) is not a URL.")
         }
-        let hostHeader = base.port.map { "\(host):\($0)" } ?? host
+        let defaultPort = base.scheme == "http" ? 80 : 443
+        let hostName = host.contains(":") ? "[\(host)]" : host
+        let hostHeader = base.port.flatMap { $0 == defaultPort ? nil : "\(hostName):\($0)" } ?? hostName
         let basePath = base.path == "/" ? "" : base.path
         let fullPath = basePath + path
         var signable = SignableRequest(

@@ -93,7 +93,8 @@ public struct DynamoDBTables: TableClient {
                 return ["ConditionCheck": action]
             }
         }
-        _ = try await call("TransactWriteItems", ["TransactItems": actions])
+        // The same token on a retry makes DynamoDB apply the transaction once.
+        _ = try await call("TransactWriteItems", ["TransactItems": actions, "ClientRequestToken": UUID().uuidString])
     }
 
     public func batchGet(_ requests: [String: BatchGetRequest]) async throws -> BatchGetResult {

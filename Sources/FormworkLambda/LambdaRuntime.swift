@@ -31,6 +31,10 @@ public struct LambdaRuntime: Sendable {
         public var traceId: String?
         /// The event.
         public var event: Data
+        /// `Formwork-Simulator-Time`: the simulator's clock when it handed the event over, so
+        /// that a function run by `formwork simulate --functions process` reads the simulator's
+        /// time, virtual or shifted. Lambda sends no such header; the system clock then rules.
+        public var simulatorTime: Date?
     }
 
     /// Why a runtime could not start its handler.
@@ -49,15 +53,23 @@ public struct LambdaRuntime: Sendable {
         public var description: String { "\(type): \(message)" }
     }
 
+    /// The Runtime API failed the loop: it refused a post or stopped answering `next`.
+    public struct RuntimeAPIError: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
     /// The Runtime API's base URL (`http://` + `AWS_LAMBDA_RUNTIME_API`).
     let api: String
     let client: HTTPClient
     let environment: [String: String]
     let output: @Sendable (String) -> Void
+    /// How far the simulator's clock is from the system's (zero in Lambda).
+    let clockOffset = ClockOffset()
 
     /// A runtime speaking to the Runtime API at `AWS_LAMBDA_RUNTIME_API` of `environment`.
     public init(
-        environment: [String: String] = ProcessInfo.processInfo.environment, client: HTTPClient = .shared,
+        environment: [String: String] = ProcessInfo.processInfo.environment, client: HTTPClient = LambdaRuntime.runtimeAPIClient,
         output: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
     ) throws {
         guard let api = environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty else {
@@ -68,6 +80,11 @@ public struct LambdaRuntime: Sendable {
         self.environment = environment
         self.output = output
     }
+
+    /// The Runtime API's client: `next` waits as long as no event comes (the shared client's
+    /// 90-second idle read timeout would end it), so reads have no timeout of their own.
+    public static let runtimeAPIClient = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: nil)))
 
     /// Runs the handler `_HANDLER` names (the template's `Handler`) until SIGTERM; returns
     /// the exit status: 0 after SIGTERM, 1 after an init error or when the Runtime API is gone.
@@ -102,15 +119,15 @@ public struct LambdaRuntime: Sendable {
     public func start(_ build: (Services) throws -> any FunctionHandler) async throws -> any FunctionHandler {
         do {
             let configuration = try AWSConfiguration(environment: environment)
-            let transport = AWSTransport(configuration: configuration, client: client)
+            let transport = AWSTransport(configuration: configuration)
             let services = Services(
                 tables: DynamoDBTables(transport: transport), notifications: SNSAndSES(transport: transport),
                 users: CognitoDirectory(transport: transport), parameters: SSMParameters(transport: transport), environment: environment,
-                clock: .system)
+                clock: clockOffset.clock)
             return try build(services)
         } catch {
             let failure = (error as? InitializationError) ?? InitializationError(type: "Runtime.InitError", message: "\(error)")
-            try await post("\(api)/init/error", body: Self.errorBody(type: failure.type, message: failure.message), errorType: failure.type)
+            try? await post("\(api)/init/error", body: Self.errorBody(type: failure.type, message: failure.message), errorType: failure.type)
             throw failure
         }
     }
@@ -142,18 +159,19 @@ public struct LambdaRuntime: Sendable {
         let response = try await client.execute(HTTPClientRequest(url: "\(api)/invocation/next"), timeout: .hours(24 * 365))
         let body = try await response.body.collect(upTo: 6 * 1024 * 1024 + 1024)
         guard response.status == .ok, let requestId = response.headers.first(name: "Lambda-Runtime-Aws-Request-Id") else {
-            throw InitializationError(
-                type: "Runtime.InvalidNext", message: "The Runtime API answered next with \(response.status.code): \(String(buffer: body))")
+            throw RuntimeAPIError(message: "The Runtime API answered next with \(response.status.code): \(String(buffer: body))")
         }
         let deadline = response.headers.first(name: "Lambda-Runtime-Deadline-Ms").flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) }
         return Invocation(
             requestId: requestId, deadline: deadline ?? Date().addingTimeInterval(3),
             functionArn: response.headers.first(name: "Lambda-Runtime-Invoked-Function-Arn") ?? "",
-            traceId: response.headers.first(name: "Lambda-Runtime-Trace-Id"), event: Data(buffer: body))
+            traceId: response.headers.first(name: "Lambda-Runtime-Trace-Id"), event: Data(buffer: body),
+            simulatorTime: response.headers.first(name: "Formwork-Simulator-Time").flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) })
     }
 
     /// Runs one invocation and posts its response or its error.
     public func run(_ invocation: Invocation, with handler: any FunctionHandler) async throws {
+        clockOffset.set(invocation.simulatorTime.map { $0.timeIntervalSince(Date()) } ?? 0)
         if let trace = invocation.traceId { setenv("_X_AMZN_TRACE_ID", trace, 1) } else { unsetenv("_X_AMZN_TRACE_ID") }
         let logger = StandardOutputLogger(requestId: invocation.requestId, output: output)
         let context = HandlerContext(
@@ -163,7 +181,15 @@ public struct LambdaRuntime: Sendable {
         do {
             let response = try await FunctionEvent.decode(invocation.event).run(handler, context: context)
             let body = try response.map { try JSONCoding.encode($0) } ?? Data("null".utf8)
-            try await post("\(base)/response", body: body, errorType: nil)
+            do {
+                try await post("\(base)/response", body: body, errorType: nil)
+            } catch let refused as RuntimeAPIError {
+                // A response Lambda refuses (too large, say) fails the invocation, not the runtime.
+                logger.log(.error, "The response was refused: \(refused)")
+                try await post("\(base)/error", body: Self.errorBody(type: "Runtime.ResponseRefused", message: "\(refused)"), errorType: "Unhandled")
+            }
+        } catch let failure as RuntimeAPIError {
+            throw failure
         } catch {
             let type = (error as? FunctionEventError).map { _ in "Runtime.InvalidEvent" } ?? String(describing: Swift.type(of: error))
             logger.log(.error, "\(type): \(error)")
@@ -180,7 +206,7 @@ public struct LambdaRuntime: Sendable {
         let response = try await client.execute(request, timeout: .seconds(30))
         _ = try await response.body.collect(upTo: 1024 * 1024)
         guard (200..<300).contains(response.status.code) else {
-            throw InitializationError(type: "Runtime.PostFailed", message: "The Runtime API answered \(response.status.code) to \(url).")
+            throw RuntimeAPIError(message: "The Runtime API answered \(response.status.code) to \(url).")
         }
     }
 
@@ -201,6 +227,18 @@ struct StandardOutputLogger: HandlerLogger {
         let time = JSONCoding.formatDate(Date())
         output("\(time)\t\(requestId)\t\(level.rawValue.uppercased())\t\(message.replacingOccurrences(of: "\n", with: "\r"))")
     }
+}
+
+/// The difference between the time a function should read and the system's: zero in Lambda,
+/// the simulator's offset under `formwork simulate --functions process`.
+final class ClockOffset: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seconds: TimeInterval = 0
+
+    func set(_ value: TimeInterval) { lock.withLock { seconds = value } }
+
+    /// The system clock moved by the offset.
+    var clock: Clock { Clock { [self] in Date().addingTimeInterval(lock.withLock { seconds }) } }
 }
 
 /// Raised once, by SIGTERM (or a test); waiters wake when it is.

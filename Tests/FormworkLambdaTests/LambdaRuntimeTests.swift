@@ -1,5 +1,6 @@
 import FormworkLambda
 import FormworkRuntime
+import FormworkTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -77,26 +78,15 @@ final class FakeRuntimeAPI: Sendable {
             state.withLockedValue { $0.posted.append(posted) }
             return Response(status: .accepted)
         }
-        let ready = NIOLockedValueBox<CheckedContinuation<Int, Never>?>(nil)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                ready.withLockedValue { $0?.resume(returning: channel.localAddress?.port ?? 0) }
-                ready.withLockedValue { $0 = nil }
-            })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let port = await withCheckedContinuation { continuation in
-                ready.withLockedValue { $0 = continuation }
-                group.addTask { try await app.runService() }
-            }
+        try await withLocalServer(router) { [self] port in
             try await body("127.0.0.1:\(port)")
             // A `next` still waiting would hold the server's shutdown: answer it with nothing.
             for waiter in state.withLockedValue({ state in
-                defer { state.waiting = [] }; return state.waiting
+                defer { state.waiting = [] }
+                return state.waiting
             }) {
                 waiter.resume(returning: Event(requestId: "", body: "", deadlineMs: 0))
             }
-            group.cancelAll()
         }
     }
 }

@@ -1,6 +1,7 @@
 import Formwork
 import FormworkRuntime
 import FormworkSimulator
+import FormworkTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -553,21 +554,7 @@ final class WebhookReceiver: Sendable {
             }
             return Response(status: .init(code: status))
         }
-        let ready = NIOLockedValueBox<CheckedContinuation<Int, Never>?>(nil)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                ready.withLockedValue { $0?.resume(returning: channel.localAddress?.port ?? 0) }
-                ready.withLockedValue { $0 = nil }
-            })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let port = await withCheckedContinuation { continuation in
-                ready.withLockedValue { $0 = continuation }
-                group.addTask { try await app.runService() }
-            }
-            try await body(port)
-            group.cancelAll()
-        }
+        try await withLocalServer(router, body)
     }
 }
 

@@ -387,12 +387,23 @@ class Stack:
     admin: Person
 
 
+#: How the functions run: in the simulator's process, or as processes of the functions'
+#: executable speaking the Lambda Runtime API (`--functions process`). Every test runs in both,
+#: with the same assertions: the two modes must give the same answers.
+FUNCTION_MODES = {"in-process": (), "process": ("--functions", "process")}
+
+
+@pytest.fixture(scope="module", params=list(FUNCTION_MODES))
+def functions_mode(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    return FUNCTION_MODES[request.param]
+
+
 @pytest.fixture(scope="module")
-def stack(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(log_dir: Path, tmp_path_factory: pytest.TempPathFactory, functions_mode: tuple[str, ...]) -> Iterator[Stack]:
     """The module's own `formwork simulate`, with the administrator signed in."""
     launcher = FormworkLauncher(log_dir, "task-api")
     try:
-        api, admin = start_api(launcher, tmp_path_factory.mktemp("task-api"))
+        api, admin = start_api(launcher, tmp_path_factory.mktemp("task-api"), *functions_mode)
         yield Stack(api, admin)
     finally:
         launcher.stop_all()
@@ -416,9 +427,9 @@ def bob(admin: Person) -> Person:
 
 
 @pytest.fixture
-def fresh(formwork_launcher: FormworkLauncher, tmp_path: Path) -> tuple[Api, Person]:
+def fresh(formwork_launcher: FormworkLauncher, tmp_path: Path, functions_mode: tuple[str, ...]) -> tuple[Api, Person]:
     """A server of the test's own (for clock moves and the throttle), with its administrator."""
-    return start_api(formwork_launcher, tmp_path)
+    return start_api(formwork_launcher, tmp_path, *functions_mode)
 
 
 #: Where the virtual clock of `virtual` starts.
@@ -426,10 +437,10 @@ VIRTUAL_START = "2026-12-01T00:00:00Z"
 
 
 @pytest.fixture
-def virtual(formwork_launcher: FormworkLauncher, tmp_path: Path) -> tuple[Api, Person]:
+def virtual(formwork_launcher: FormworkLauncher, tmp_path: Path, functions_mode: tuple[str, ...]) -> tuple[Api, Person]:
     """A server of the test's own on a virtual clock (`--clock virtual --start VIRTUAL_START`):
     time stands still until POST /_formwork/clock moves it, so schedule fires have exact times."""
-    return start_api(formwork_launcher, tmp_path, "--clock", "virtual", "--start", VIRTUAL_START)
+    return start_api(formwork_launcher, tmp_path, "--clock", "virtual", "--start", VIRTUAL_START, *functions_mode)
 
 
 # --------------------------------------------------------------------------------------------

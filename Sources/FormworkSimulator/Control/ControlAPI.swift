@@ -113,8 +113,9 @@ struct ControlAPI {
             }
             return ControlResponse.json([
                 "logicalId": function.name, "functionName": simulator.functions.functionName(function), "handler": function.handlerName,
-                "architecture": function.architecture.rawValue, "memory": function.memory, "timeout": function.timeout.seconds,
+                "architecture": function.architecture.rawValue, "memory": function.memory, "timeout": function.timeout.seconds, "codeUri": function.codePath,
                 "logGroup": simulator.functions.logGroup(function), "environment": simulator.functions.environment(of: function),
+                "credentials": simulator.functions.credentials(of: function),
             ])
         }
         router.post("/_formwork/functions/:function/invoke") { request, context -> Response in

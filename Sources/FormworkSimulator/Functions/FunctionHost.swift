@@ -29,6 +29,11 @@ public final class FunctionHost: Sendable {
     public let logs: FunctionLogs
     let clock: SimulatorClock
     let endpoint: @Sendable () -> String
+    /// The functions' processes, when they run as processes rather than in this one.
+    let processes: ProcessFunctions?
+    /// The credentials of the functions' processes, and whose each one is.
+    let credentials: FunctionCredentials
+    private let environments: FunctionEnvironment
     private let instances = NIOLockedValueBox<[String: Instance]>([:])
     private let running = NIOLockedValueBox<[String: Int]>([:])
 
@@ -49,9 +54,22 @@ public final class FunctionHost: Sendable {
 
     init(
         architecture: Architecture, naming: LocalResources, tables: TableService, identity: IdentityService, messaging: MessagingService,
-        parameters: ParameterService, logs: FunctionLogs, clock: SimulatorClock, endpoint: @escaping @Sendable () -> String
+        parameters: ParameterService, logs: FunctionLogs, clock: SimulatorClock, endpoint: @escaping @Sendable () -> String,
+        processExecutable: URL? = nil
     ) {
         self.parameters = parameters
+        let environment = FunctionEnvironment(architecture: architecture, naming: naming, endpoint: endpoint)
+        let credentials = FunctionCredentials(architecture: architecture, naming: naming)
+        environments = environment
+        self.credentials = credentials
+        processes = processExecutable.map { executable in
+            ProcessFunctions(
+                executable: executable, architecture: architecture, naming: naming, clock: clock, endpoint: endpoint, credentials: credentials,
+                environment: { environment.variables(of: $0) },
+                initLog: { function, line in
+                    logs.append(environment.logGroup(function), [FunctionLogs.Line(timestamp: clock.now(), requestId: "", message: line)])
+                })
+        }
         self.architecture = architecture
         self.naming = naming
         self.tables = tables
@@ -70,31 +88,19 @@ public final class FunctionHost: Sendable {
     /// The function's local name.
     public func functionName(_ function: Function) -> String { naming.functionName(function) }
 
+    /// The credentials the function's processes get under `--functions process`; calls signed
+    /// with them are checked against the function's grants.
+    public func credentials(of function: Function) -> [String: String] {
+        guard let keys = credentials.credentials(for: function) else { return [:] }
+        return ["accessKeyId": keys.accessKeyId, "secretAccessKey": keys.secretAccessKey, "sessionToken": keys.sessionToken]
+    }
+
     /// The function's log group: `/aws/lambda/<name>`.
-    public func logGroup(_ function: Function) -> String { "/aws/lambda/\(functionName(function))" }
+    public func logGroup(_ function: Function) -> String { environments.logGroup(function) }
 
     /// The function's environment: the model's variables, references resolved to local names
     /// and ARNs, and the variables Lambda itself sets.
-    public func environment(of function: Function) -> [String: String] {
-        var environment: [String: String] = [
-            "AWS_REGION": naming.region, "AWS_DEFAULT_REGION": naming.region, "AWS_LAMBDA_FUNCTION_NAME": functionName(function),
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(function.memory), "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_LOG_GROUP_NAME": logGroup(function),
-        ]
-        for variable in function.environment {
-            switch variable.value {
-            case .literal(let value): environment[variable.key] = value
-            case .attribute(let id, let attribute, _):
-                environment[variable.key] = naming.value(of: id, attribute, in: architecture, endpoint: endpoint())
-            }
-        }
-        switch architecture.corsOrigin(of: function.id) {
-        case .literal(let origin)?: environment[APIGatewayResponse.allowOriginVariable] = origin
-        case .distribution?: environment[APIGatewayResponse.allowOriginVariable] = endpoint()
-        case nil: break
-        }
-        return environment
-    }
+    public func environment(of function: Function) -> [String: String] { environments.variables(of: function) }
 
     /// The `Services` the function's handler is built with: clients checked against its grants.
     public func services(for function: Function) -> Services {
@@ -126,7 +132,10 @@ public final class FunctionHost: Sendable {
 
     /// Invokes the function's API handler with a proxy event; the outcome keeps its log lines.
     public func invoke(_ function: Function, api event: APIGatewayRequest) async -> Outcome<APIGatewayResponse> {
-        await run(function, requestId: event.requestContext.requestId) { handler, context in
+        await run(
+            function, requestId: event.requestContext.requestId, event: { try JSONCoding.encode(event) },
+            answer: { try JSONCoding.decode(APIGatewayResponse.self, from: $0) }
+        ) { handler, context in
             guard let api = handler as? any APIHandler else { throw NotAnswering(kind: "API requests") }
             return try await api.handle(event, context: context)
         }
@@ -134,7 +143,7 @@ public final class FunctionHost: Sendable {
 
     /// Invokes the function's scheduled handler with EventBridge's event.
     public func invoke(_ function: Function, scheduled event: ScheduledEvent, requestId: String) async -> Outcome<Void> {
-        await run(function, requestId: requestId) { handler, context in
+        await run(function, requestId: requestId, event: { try JSONCoding.encode(event) }, answer: { _ in () }) { handler, context in
             guard let scheduled = handler as? any ScheduledHandler else { throw NotAnswering(kind: "scheduled events") }
             try await scheduled.handle(event, context: context)
         }
@@ -142,10 +151,14 @@ public final class FunctionHost: Sendable {
 
     /// Invokes the function's SNS handler with a topic's delivery.
     public func invoke(_ function: Function, sns event: SNSEvent, requestId: String) async -> Outcome<Void> {
-        await run(function, requestId: requestId) { handler, context in
+        await run(function, requestId: requestId, event: { try JSONCoding.encode(event) }, answer: { _ in () }) { handler, context in
             guard let receiver = handler as? any SNSHandler else { throw NotAnswering(kind: "SNS messages") }
             try await receiver.handle(event, context: context)
         }
+    }
+
+    private struct ProcessFailure: Error, CustomStringConvertible {
+        var description: String
     }
 
     private struct NotAnswering: Error, CustomStringConvertible {
@@ -156,7 +169,8 @@ public final class FunctionHost: Sendable {
     /// Runs one invocation within the function's timeout and reserved concurrency, writing
     /// `START`, `END` and `REPORT` around what the handler logs.
     private func run<Answer: Sendable>(
-        _ function: Function, requestId: String, _ work: @escaping @Sendable (any FunctionHandler, HandlerContext) async throws -> Answer
+        _ function: Function, requestId: String, event: @escaping @Sendable () throws -> Data, answer: @escaping @Sendable (Data) throws -> Answer,
+        _ work: @escaping @Sendable (any FunctionHandler, HandlerContext) async throws -> Answer
     ) async -> Outcome<Answer> {
         let limit = function.reservedConcurrency
         let admitted = running.withLockedValue { running -> Bool in
@@ -168,17 +182,33 @@ public final class FunctionHost: Sendable {
         guard admitted else { return Outcome(result: .failure(.throttled), log: []) }
         defer { running.withLockedValue { $0[function.name, default: 1] -= 1 } }
 
-        let coldStart = instances.withLockedValue { $0[function.name] == nil }
-        let instance = instance(of: function)
-        guard let handler = instance.handler else { return Outcome(result: .failure(.unhandled("The function has no handler.")), log: []) }
         let group = logGroup(function)
         let logger = InvocationLog(requestId: requestId, clock: clock)
+        let initDuration = NIOLockedValueBox<Duration?>(nil)
+        let run: @Sendable (HandlerContext) async throws -> Answer
+        if let processes {
+            run = { context in
+                let outcome = await processes.invoke(function, event: try event(), requestId: requestId, deadline: context.deadline, log: logger)
+                initDuration.withLockedValue { $0 = outcome.initDuration }
+                switch outcome.result {
+                case .success(let data): return try answer(data)
+                case .failure(.error(let type, let message)): throw ProcessFailure(description: "\(type): \(message)")
+                case .failure(.exited(let message)): throw ProcessFailure(description: message)
+                }
+            }
+        } else {
+            let coldStart = instances.withLockedValue { $0[function.name] == nil }
+            let instance = instance(of: function)
+            guard let handler = instance.handler else { return Outcome(result: .failure(.unhandled("The function has no handler.")), log: []) }
+            initDuration.withLockedValue { $0 = coldStart ? instance.initDuration : nil }
+            run = { context in try await work(handler, context) }
+        }
         logger.write("START RequestId: \(requestId) Version: $LATEST")
         let timeout = function.timeout.seconds
         let context = HandlerContext(
             requestId: requestId, functionName: functionName(function), deadline: clock.now().addingTimeInterval(TimeInterval(timeout)), logger: logger)
         let started = ContinuousClock.now
-        let outcome = await Self.race(after: .seconds(timeout)) { try await work(handler, context) }
+        let outcome = await Self.race(after: .seconds(timeout)) { try await run(context) }
         let elapsed = ContinuousClock.now - started
         let result: Result<Answer, Failure>
         switch outcome {
@@ -187,6 +217,7 @@ public final class FunctionHost: Sendable {
             logger.error("Unhandled error: \(error)")
             result = .failure(.unhandled("\(error)"))
         case .none:
+            processes?.abandon(function, requestId: requestId)
             logger.write("Task timed out after \(timeout).00 seconds")
             result = .failure(.timedOut(timeout))
         }
@@ -194,8 +225,7 @@ public final class FunctionHost: Sendable {
         var report = String(
             format: "REPORT RequestId: %@\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB", requestId, milliseconds,
             Int(milliseconds.rounded(.up)), function.memory)
-        if coldStart {
-            let initDuration = instance.initDuration.components
+        if let initDuration = initDuration.withLockedValue({ $0 })?.components {
             report += String(format: "\tInit Duration: %.2f ms", Double(initDuration.attoseconds) / 1e15 + Double(initDuration.seconds) * 1000)
         }
         logger.write("END RequestId: \(requestId)")

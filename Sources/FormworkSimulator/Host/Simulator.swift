@@ -44,13 +44,19 @@ public final class Simulator: Sendable {
         public var webhookRoutes: [String: String]
         /// An SMTP server that the outbox's e-mail is relayed to while the simulator runs.
         public var smtpRelay: SMTPRelay?
+        /// How the functions run: in this process (the default), or each as child processes of
+        /// this executable (the packaged `bootstrap` or the built one) speaking the Lambda
+        /// Runtime API.
+        public var functionsExecutable: URL?
 
         /// Options; in memory, `us-east-1`, the real clock and the current directory by default.
         public init(
             state: State = .inMemory, region: String = "us-east-1", clock: SimulatorClock = .real(),
             root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), throttling: Bool = true,
-            integrationTimeout: Duration = .seconds(29), webhookRoutes: [String: String] = [:], smtpRelay: SMTPRelay? = nil
+            integrationTimeout: Duration = .seconds(29), webhookRoutes: [String: String] = [:], smtpRelay: SMTPRelay? = nil,
+            functionsExecutable: URL? = nil
         ) {
+            self.functionsExecutable = functionsExecutable
             self.smtpRelay = smtpRelay
             self.webhookRoutes = webhookRoutes
             self.throttling = throttling
@@ -165,7 +171,7 @@ public final class Simulator: Sendable {
         let functions = FunctionHost(
             architecture: architecture, naming: naming, tables: tables, identity: identity, messaging: messaging,
             parameters: parameters, logs: FunctionLogs(database: database), clock: clock,
-            endpoint: currentEndpoint)
+            endpoint: currentEndpoint, processExecutable: options.functionsExecutable)
         self.functions = functions
         invocations.attach(functions)
         scheduler = SchedulerService(architecture: architecture, naming: naming, invocations: invocations, clock: clock)
@@ -285,6 +291,9 @@ public final class Simulator: Sendable {
     /// The router of every service and the control API, for ``run(host:port:onReady:)`` and tests.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        if functions.processes != nil {
+            router.add(middleware: FunctionCallAuthorization(credentials: functions.credentials))
+        }
         router.post("/") { [self] request, _ -> Response in
             let target = request.headers[HeaderNames.target] ?? ""
             if target.isEmpty, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
@@ -303,6 +312,7 @@ public final class Simulator: Sendable {
         }
         ControlAPI(simulator: self).addRoutes(to: router)
         Console(simulator: self).addRoutes(to: router)
+        functions.processes?.addRoutes(to: router)
         for service in services { service.addRoutes(to: router) }
         router.add(middleware: Fallback(site: site))
         return router
@@ -323,6 +333,7 @@ public final class Simulator: Sendable {
                 await onReady(bound)
             })
         app.addServices(DueWorkTicker(simulator: self))
+        if let processes = functions.processes { app.addServices(ProcessFunctionsService(processes: processes)) }
         if let smtpRelay {
             app.addServices(OutboxRelayService(relay: smtpRelay, start: relayStart, outbox: outbox, failures: failures, clock: clock))
         }
