@@ -42,7 +42,9 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "text, markdown or json.")
     var format: Format = .text
 
-    @Option(name: .customLong("fail-on"), help: "any, replacement, data-loss or none.")
+    @Option(
+        name: .customLong("fail-on"),
+        help: "any, replacement (replaced or removed resources, failing updates), data-loss (data loss or failing updates) or none.")
     var failOn: FailLevel = .any
 
     @Flag(name: .customLong("no-color"), help: "Plain text even on a terminal (NO_COLOR is respected too).")

@@ -132,6 +132,12 @@ struct SimulateCommand: AsyncParsableCommand {
         try seed(seeds, into: simulator)
         let where_ = inMemory ? "in memory" : "state in \(directory)"
         let host = self.host
+        // A bootstrap taken out of a zip lives only as long as this run.
+        defer {
+            if bootstrap?.hasSuffix(".zip") == true, let extracted = functionsExecutable {
+                try? FileManager.default.removeItem(at: extracted.deletingLastPathComponent())
+            }
+        }
         try await simulator.run(host: host, port: port) { _ in
             Console.print(
                 "formwork simulate: \(blueprint.name) \(environment.name) listening on \(simulator.endpoint) (\(where_), \(simulatorClock.mode.rawValue) clock)"

@@ -7,7 +7,7 @@ public enum FailLevel: String, Sendable, CaseIterable {
     case any
     /// A resource replaced or removed.
     case replacement
-    /// A stateful resource whose data would be lost.
+    /// A stateful resource whose data would be lost, or an update that would fail.
     case dataLoss = "data-loss"
     /// Never.
     case none
@@ -16,8 +16,8 @@ public enum FailLevel: String, Sendable, CaseIterable {
     public func isReached(by diff: TemplateDiff) -> Bool {
         switch self {
         case .any: !diff.isEmpty
-        case .replacement: !diff.replacements.isEmpty || diff.resources.contains { $0.kind == .removed }
-        case .dataLoss: !diff.dataLoss.isEmpty
+        case .replacement: !diff.replacements.isEmpty || !diff.failingUpdates.isEmpty || diff.resources.contains { $0.kind == .removed }
+        case .dataLoss: !diff.dataLoss.isEmpty || !diff.failingUpdates.isEmpty
         case .none: false
         }
     }
@@ -25,7 +25,7 @@ public enum FailLevel: String, Sendable, CaseIterable {
 
 /// Counts shown first by every renderer.
 public struct DiffSummary: Sendable, Equatable {
-    public var added = 0, removed = 0, modified = 0, replacements = 0, dataLoss = 0, retained = 0, sectionChanges = 0
+    public var added = 0, removed = 0, modified = 0, replacements = 0, dataLoss = 0, retained = 0, failingUpdates = 0, sectionChanges = 0
 
     /// Counts a diff.
     public init(_ diff: TemplateDiff) {
@@ -36,6 +36,7 @@ public struct DiffSummary: Sendable, Equatable {
             case .modified: modified += 1
             }
             if resource.kind == .modified && resource.impact == .replacement { replacements += 1 }
+            if resource.kind == .modified && resource.impact == .updateFails { failingUpdates += 1 }
             if resource.data == .loss { dataLoss += 1 }
             if resource.data == .retained { retained += 1 }
         }
@@ -70,6 +71,14 @@ extension TemplateValue {
 }
 
 extension ResourceChange {
+    /// Why the update fails and the way out, for a failing update; nil otherwise.
+    var failureNote: String? {
+        guard kind == .modified, impact == .updateFails else { return nil }
+        let reasons = changes.filter { $0.impact == .updateFails }.compactMap(\.reason)
+        return "UPDATE FAILS: \(reasons.joined(separator: "; ")). CloudFormation rolls the stack back; to make this change, "
+            + "give the resource a new logical ID (a new \(type) beside the old one, then move to it) or move to a new stack blue/green"
+    }
+
     /// The data note for a resource, or nil.
     var dataNote: String? {
         switch data {

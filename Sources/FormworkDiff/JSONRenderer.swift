@@ -5,11 +5,11 @@ import FormworkTemplate
 ///
 /// ```
 /// { "schemaVersion": 1, "title": String,
-///   "summary": { "added", "removed", "modified", "replacements", "dataLoss", "retained", "sectionChanges": Int },
+///   "summary": { "added", "removed", "modified", "replacements", "dataLoss", "retained", "failingUpdates", "sectionChanges": Int },
 ///   "sections": [ { "section", "name", "change": "added|removed|modified", "changes": [Change] } ],
-///   "resources": [ { "logicalId", "change", "type", "oldType"?, "impact": "no-interruption|some-interruption|replacement",
+///   "resources": [ { "logicalId", "change", "type", "oldType"?, "impact": "no-interruption|some-interruption|replacement|update-fails",
 ///                    "data": "none|data-loss|retained-orphaned", "location"?: { "file", "line", "column" },
-///                    "looksRenamedFrom"?, "changes": [Change & { "impact", "reason"? }] } ] }
+///                    "looksRenamedFrom"?, "replacedBecause"?, "failure"?, "changes": [Change & { "impact", "reason"? }] } ] }
 /// Change = { "path": String, "pathComponents": [String|Int], "old"?: value, "new"?: value }
 /// ```
 /// Values are JSON with long-form intrinsics; keys appear in this order.
@@ -23,6 +23,7 @@ public enum JSONRenderer {
             "summary": .map([
                 "added": .int(s.added), "removed": .int(s.removed), "modified": .int(s.modified),
                 "replacements": .int(s.replacements), "dataLoss": .int(s.dataLoss), "retained": .int(s.retained),
+                "failingUpdates": .int(s.failingUpdates),
                 "sectionChanges": .int(s.sectionChanges),
             ]),
             "sections": .list(
@@ -47,6 +48,8 @@ public enum JSONRenderer {
             "data": .string(r.data.rawValue),
             "location": r.location.map { .map(["file": .string($0.displayPath()), "line": .int($0.line), "column": .int($0.column)]) },
             "looksRenamedFrom": r.looksRenamedFrom.map(TemplateValue.string),
+            "replacedBecause": r.replacedBecause.map(TemplateValue.string),
+            "failure": r.failureNote.map(TemplateValue.string),
             "changes": .list(
                 r.changes.map { property in
                     var value = change(property.change)

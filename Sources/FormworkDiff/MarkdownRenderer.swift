@@ -7,11 +7,16 @@ public enum MarkdownRenderer {
         var out = "### \(title)\n\n"
         if diff.isEmpty { return out + "No differences.\n" }
         let s = DiffSummary(diff)
-        out += "| added | removed | modified | replaced | data loss | retained | other changes |\n|---:|---:|---:|---:|---:|---:|---:|\n"
-        out += "| \(s.added) | \(s.removed) | \(s.modified) | \(s.replacements) | \(s.dataLoss) | \(s.retained) | \(s.sectionChanges) |\n\n"
+        out += "| added | removed | modified | replaced | data loss | retained | failing updates | other changes |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        out +=
+            "| \(s.added) | \(s.removed) | \(s.modified) | \(s.replacements) | \(s.dataLoss) | \(s.retained) | \(s.failingUpdates) | \(s.sectionChanges) |\n\n"
+        for resource in diff.failingUpdates {
+            out += "> **⛔ Update fails** `\(resource.logicalID)` (\(resource.type)): \(resource.failureNote ?? "")\n"
+        }
         let warnings = diff.resources.filter { $0.data != .none || ($0.kind == .modified && $0.impact == .replacement) }
         for resource in warnings {
-            let note = resource.dataNote ?? "replaced: a new \(resource.type) is created and the old one deleted"
+            let because = resource.replacedBecause.map { " because `\($0)` is replaced" } ?? ""
+            let note = (resource.dataNote.map { $0 + because }) ?? "replaced\(because): a new \(resource.type) is created and the old one deleted"
             out += "> **\(resource.data == .loss ? "⚠️ Data loss" : "Replacement")** `\(resource.logicalID)` (\(resource.type)): \(note)\n"
         }
         if !warnings.isEmpty { out += "\n" }
@@ -30,7 +35,8 @@ public enum MarkdownRenderer {
             for resource in detailed {
                 out += "#### `\(resource.logicalID)` (\(resource.type))\n\n| path | before | after | impact |\n|---|---|---|---|\n"
                 for property in resource.changes {
-                    out += "| `\(property.change.path)` | \(cell(property.change.old)) | \(cell(property.change.new)) | \(property.impact) |\n"
+                    let after = property.change.old == property.change.new ? (property.reason ?? "") : cell(property.change.new)
+                    out += "| `\(property.change.path)` | \(cell(property.change.old)) | \(after) | \(property.impact) |\n"
                 }
                 out += "\n"
             }

@@ -6,6 +6,9 @@ public enum Impact: Int, Sendable, Comparable, CaseIterable, CustomStringConvert
     case someInterruption = 1
     /// A new physical resource is created and the old one deleted.
     case replacement = 2
+    /// CloudFormation cannot apply the change at all: the stack update fails and rolls back.
+    /// The way out is a new logical ID (a new resource beside the old one) or a blue/green move.
+    case updateFails = 3
 
     public static func < (lhs: Impact, rhs: Impact) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -15,6 +18,7 @@ public enum Impact: Int, Sendable, Comparable, CaseIterable, CustomStringConvert
         case .noInterruption: "no-interruption"
         case .someInterruption: "some-interruption"
         case .replacement: "replacement"
+        case .updateFails: "update-fails"
         }
     }
 }
@@ -31,30 +35,34 @@ public enum ReplacementRules {
             "ImportSourceSpecification": .replacement,
         ],
         "AWS::Serverless::SimpleTable": ["TableName": .replacement, "PrimaryKey": .replacement],
-        "AWS::S3::Bucket": ["BucketName": .replacement, "ObjectLockEnabled": .replacement],
+        // ObjectLockEnabled is no longer create-only in the provider schema.
+        "AWS::S3::Bucket": ["BucketName": .replacement],
         "AWS::S3::BucketPolicy": ["Bucket": .replacement],
+        // The CloudFormation reference: changing these makes the stack update fail.
         "AWS::Cognito::UserPool": [
-            "UsernameAttributes": .replacement, "AliasAttributes": .replacement,
-            "UsernameConfiguration": .replacement, "Schema": .replacement,
+            "UsernameAttributes": .updateFails, "AliasAttributes": .updateFails, "Schema": .updateFails,
+            "UsernameConfiguration": .replacement,
         ],
         "AWS::Cognito::UserPoolClient": ["UserPoolId": .replacement, "GenerateSecret": .replacement],
         "AWS::Cognito::UserPoolGroup": ["UserPoolId": .replacement, "GroupName": .replacement],
         "AWS::Cognito::IdentityPoolRoleAttachment": ["IdentityPoolId": .replacement],
-        "AWS::Lambda::Function": ["FunctionName": .replacement, "PackageType": .replacement],
-        "AWS::Serverless::Function": ["FunctionName": .replacement, "PackageType": .replacement],
+        "AWS::Lambda::Function": ["FunctionName": .replacement, "PackageType": .replacement, "TenancyConfig": .replacement],
+        "AWS::Serverless::Function": ["FunctionName": .replacement, "PackageType": .replacement, "TenancyConfig": .replacement],
         "AWS::Lambda::Permission": [
             "FunctionName": .replacement, "Action": .replacement, "Principal": .replacement,
             "SourceArn": .replacement, "SourceAccount": .replacement, "EventSourceToken": .replacement,
+            "PrincipalOrgID": .replacement, "FunctionUrlAuthType": .replacement,
         ],
         "AWS::SNS::Topic": ["TopicName": .replacement, "FifoTopic": .replacement],
         "AWS::SNS::Subscription": ["Endpoint": .replacement, "Protocol": .replacement, "TopicArn": .replacement],
         "AWS::SQS::Queue": ["QueueName": .replacement, "FifoQueue": .replacement],
         "AWS::Logs::LogGroup": ["LogGroupName": .replacement],
         "AWS::IAM::Role": ["RoleName": .replacement, "Path": .replacement],
-        "AWS::KMS::Key": ["KeySpec": .replacement, "KeyUsage": .replacement],
+        // The CloudFormation reference: changing these makes the stack update fail.
+        "AWS::KMS::Key": ["KeySpec": .updateFails, "KeyUsage": .updateFails],
         "AWS::KMS::Alias": ["AliasName": .replacement],
         "AWS::WAFv2::WebACL": ["Name": .replacement, "Scope": .replacement],
-        "AWS::WAFv2::IPSet": ["Name": .replacement, "Scope": .replacement, "IPAddressVersion": .replacement],
+        "AWS::WAFv2::IPSet": ["Name": .replacement, "Scope": .replacement],
         "AWS::WAFv2::WebACLAssociation": ["ResourceArn": .replacement, "WebACLArn": .replacement],
         "AWS::WAFv2::LoggingConfiguration": ["ResourceArn": .replacement],
         "AWS::Events::Rule": ["Name": .replacement],
@@ -64,9 +72,9 @@ public enum ReplacementRules {
         "AWS::Budgets::Budget": ["NotificationsWithSubscribers": .replacement, "Budget.BudgetName": .replacement],
         "AWS::CloudWatch::Alarm": ["AlarmName": .replacement],
         "AWS::CloudWatch::Dashboard": ["DashboardName": .replacement],
-        "AWS::Serverless::Api": ["EndpointConfiguration": .someInterruption, "StageName": .someInterruption],
+        "AWS::Serverless::Api": ["StageName": .someInterruption],
         "AWS::ApiGateway::Stage": ["RestApiId": .replacement, "StageName": .replacement],
-        "AWS::ApiGateway::RestApi": ["EndpointConfiguration": .someInterruption],
+        "AWS::ApiGateway::Deployment": ["RestApiId": .replacement],
     ]
 
     /// Resource types that hold data: deleting or replacing them loses it.
@@ -92,7 +100,13 @@ public enum ReplacementRules {
         guard let rules = table[type] else { return (.noInterruption, nil) }
         let text = path.description
         for (property, impact) in rules where text == property || text.hasPrefix(property + ".") || text.hasPrefix(property + "[") {
-            return (impact, "\(type) \(property): Update requires \(impact == .replacement ? "Replacement" : "Some interruptions")")
+            let effect =
+                switch impact {
+                case .updateFails: "the stack update fails (the property cannot change once set)"
+                case .replacement: "Update requires Replacement"
+                default: "Update requires Some interruptions"
+                }
+            return (impact, "\(type) \(property): \(effect)")
         }
         return (.noInterruption, nil)
     }

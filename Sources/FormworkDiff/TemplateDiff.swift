@@ -48,6 +48,9 @@ public struct ResourceChange: Sendable {
     public var location: SourceLocation?
     /// For an added resource identical to a removed one: the removed one's logical ID.
     public var looksRenamedFrom: String?
+    /// When it is replaced only because a property CloudFormation cannot update in place
+    /// refers to a replaced resource: that resource's logical ID.
+    public var replacedBecause: String?
 }
 
 /// A changed entry of a section other than Resources (Parameters, Conditions, Outputs, ...).
@@ -77,6 +80,9 @@ public struct TemplateDiff: Sendable {
 
     /// Resources whose data is lost.
     public var dataLoss: [ResourceChange] { resources.filter { $0.data == .loss } }
+
+    /// Resources whose update CloudFormation cannot apply: the stack update fails.
+    public var failingUpdates: [ResourceChange] { resources.filter { $0.kind == .modified && $0.impact == .updateFails } }
 
     static let sectionOrder = [
         "AWSTemplateFormatVersion", "Transform", "Description", "Metadata", "Parameters", "Mappings", "Conditions", "Globals", "Outputs",
@@ -140,6 +146,7 @@ public struct TemplateDiff: Sendable {
             case (nil, nil): break
             }
         }
+        cascade(&result, old: old, new: new, locations: locations)
         for index in result.indices where result[index].kind == .added {
             let added = new[result[index].logicalID]
             if let removed = result.first(where: {
@@ -176,6 +183,80 @@ public struct TemplateDiff: Sendable {
         return ResourceChange(
             logicalID: id, kind: .modified, type: type, oldType: oldType == type ? nil : oldType, changes: properties,
             impact: impact, data: impact == .replacement ? dataImpact(x, deleting: false) : .none, location: location)
+    }
+
+    /// A replaced resource gets a new physical id and ARN: every resource whose create-only
+    /// property refers to it (`Ref`, `Fn::GetAtt`, `Fn::Sub`, at any depth) is replaced too, and
+    /// so on; one whose updatable property refers to it is updated, with that property's impact.
+    private static func cascade(
+        _ result: inout [ResourceChange], old: [String: TemplateValue], new: [String: TemplateValue], locations: [String: SourceLocation]
+    ) {
+        var replaced = result.filter { $0.kind == .modified && $0.impact == .replacement }.map(\.logicalID)
+        var done = Set(replaced)
+        while !replaced.isEmpty {
+            let cause = replaced.removeFirst()
+            for id in new.keys.sorted() where id != cause && old[id] != nil {
+                guard let resource = new[id], let properties = resource["Properties"] else { continue }
+                let type = typeName(resource)
+                for (path, value) in references(to: cause, in: properties, at: ValuePath()) {
+                    var (impact, rule) = ReplacementRules.impact(type: type, path: path)
+                    if impact == .noInterruption { rule = nil }
+                    let position =
+                        result.firstIndex { $0.logicalID == id }
+                        ?? {
+                            result.append(
+                                ResourceChange(
+                                    logicalID: id, kind: .modified, type: type, changes: [], impact: .noInterruption, data: .none,
+                                    location: locations[id]))
+                            return result.count - 1
+                        }()
+                    guard result[position].kind == .modified else { break }
+                    let full = ValuePath([.key("Properties")] + path.components)
+                    let reason = "refers to \(cause), which is replaced" + (rule.map { "; \($0)" } ?? "")
+                    if !result[position].changes.contains(where: { $0.change.path == full }) {
+                        result[position].changes.append(
+                            PropertyChange(change: ValueChange(path: full, old: value, new: value), impact: impact, reason: reason))
+                    }
+                    if impact > result[position].impact { result[position].impact = impact }
+                    if impact == .replacement, !done.contains(id) {
+                        done.insert(id)
+                        replaced.append(id)
+                        result[position].replacedBecause = cause
+                        if let before = old[id] { result[position].data = dataImpact(before, deleting: false) }
+                    }
+                }
+            }
+        }
+        result.sort { $0.logicalID < $1.logicalID }
+    }
+
+    /// The places in `value` that refer to the resource `id`, with the value written there.
+    static func references(to id: String, in value: TemplateValue, at path: ValuePath) -> [(ValuePath, TemplateValue)] {
+        switch value {
+        case .intrinsic("Ref", .string(let target)):
+            return target == id ? [(path, value)] : []
+        case .intrinsic("Fn::GetAtt", .list(let parts)):
+            return parts.first == .string(id) ? [(path, value)] : []
+        case .intrinsic("Fn::Sub", let argument):
+            let text: String? =
+                switch argument {
+                case .string(let text): text
+                case .list(let parts): parts.first.flatMap { if case .string(let text) = $0 { text } else { nil } }
+                default: nil
+                }
+            if let text, text.contains("${\(id)}") || text.contains("${\(id).") { return [(path, value)] }
+            if case .list(let parts) = argument, parts.count > 1 { return references(to: id, in: parts[1], at: path) }
+            return []
+        case .intrinsic(_, let argument):
+            return references(to: id, in: argument, at: path)
+        case .list(let items):
+            // One finding per property: a list counts once, at its own path.
+            return items.indices.contains { !references(to: id, in: items[$0], at: path).isEmpty } ? [(path, value)] : []
+        case .map(let entries):
+            return entries.flatMap { references(to: id, in: $0.value, at: path.appending(.key($0.key))) }
+        default:
+            return []
+        }
     }
 
     /// A changed `AttributeType` of an attribute the table's key schema uses.

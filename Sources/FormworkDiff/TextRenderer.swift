@@ -16,7 +16,9 @@ public struct TextRenderer: Sendable {
         var lines = [paint(title, "1")]
         let summary = DiffSummary(diff)
         lines.append(
-            "\(summary.added) added, \(summary.removed) removed, \(summary.modified) modified; \(summary.replacements) replaced, \(summary.dataLoss) with data loss\(summary.sectionChanges > 0 ? "; \(summary.sectionChanges) other changes" : "")"
+            "\(summary.added) added, \(summary.removed) removed, \(summary.modified) modified; \(summary.replacements) replaced, \(summary.dataLoss) with data loss"
+                + (summary.failingUpdates > 0 ? ", \(summary.failingUpdates) failing update\(summary.failingUpdates == 1 ? "" : "s")" : "")
+                + (summary.sectionChanges > 0 ? "; \(summary.sectionChanges) other changes" : "")
         )
         if !diff.sections.isEmpty {
             lines.append("")
@@ -40,14 +42,18 @@ public struct TextRenderer: Sendable {
                 lines.append(paint("    same properties as removed \(renamed): a renamed logical ID is a delete and a create", "33"))
             }
             for property in resource.changes {
-                var line = "    " + describe(property.change)
+                let cascaded = property.change.old == property.change.new
+                var line = "    " + (cascaded ? "\(property.change.path): \(property.reason ?? "refers to a replaced resource")" : describe(property.change))
                 if property.impact == .replacement { line += " " + paint("[replacement]", "31;1") }
+                if property.impact == .updateFails { line += " " + paint("[update fails]", "35;1") }
                 if property.impact == .someInterruption { line += " " + paint("[some interruption]", "33") }
                 lines.append(line)
             }
             if resource.kind == .modified && resource.impact == .replacement {
-                lines.append(paint("    ! replaces \(resource.logicalID): a new \(resource.type) is created and the old one deleted", "31"))
+                let because = resource.replacedBecause.map { " because \($0) is replaced" } ?? ""
+                lines.append(paint("    ! replaces \(resource.logicalID)\(because): a new \(resource.type) is created and the old one deleted", "31"))
             }
+            if let note = resource.failureNote { lines.append(paint("    ! \(note)", "35;1")) }
             if let note = resource.dataNote {
                 lines.append(paint("    ! \(note)", resource.data == .loss ? "31;1" : "33"))
             }

@@ -133,8 +133,9 @@ public final class AWSTransport: Sendable {
 
     /// Sends a signed request to `service` and returns a 2xx answer.
     ///
-    /// - Throws: ``AWSErrorAnswer`` for an error answer (after the retries), or the HTTP
-    ///   client's error when the service cannot be reached.
+    /// - Throws: ``AWSErrorAnswer`` for an error answer (after the retries), or with the code
+    ///   `NetworkingError` when the service could not be reached; ``AWSConfigurationError`` for an
+    ///   endpoint that is not a URL.
     public func send(
         _ service: AWSService, method: String = "POST", path: String = "/", query: String = "", headers: [(String, String)], body: Data,
         errorCode: (Answer) -> (code: String, message: String)
@@ -150,6 +151,11 @@ public final class AWSTransport: Sendable {
                 try await pause(Self.backoff(attempt: attempt, throttled: error.isThrottling))
             } catch let error as HTTPClientError where attempt < configuration.maximumAttempts && Self.isTransient(error) {
                 try await pause(Self.backoff(attempt: attempt, throttled: false))
+            } catch let error where !(error is AWSErrorAnswer) && !(error is AWSConfigurationError) && !(error is CancellationError) {
+                // The clients map answers by code; an unreachable service gets one too.
+                throw AWSErrorAnswer(
+                    status: 0, code: "NetworkingError",
+                    message: "\(service.signingName) could not be reached at \(configuration.endpoint(of: service)): \(error)", body: Data())
             }
             attempt += 1
         }

@@ -76,11 +76,20 @@ struct MutationTests {
             }
             let diff = TemplateDiff(old: original, new: mutated)
             #expect(diff.sections.isEmpty, "iteration \(iteration)")
-            #expect(Dictionary(uniqueKeysWithValues: diff.resources.map { ($0.logicalID, $0.kind) }) == expectedKinds,
+            // A replacement's consequences (resources that refer to the replaced one) come on top,
+            // each marked as a cascade: a change whose value did not change, with its reason.
+            let cascaded = diff.resources.flatMap(\.changes).filter { $0.change.old == $0.change.new }
+            #expect(cascaded.allSatisfy { $0.reason?.hasPrefix("refers to ") == true }, "iteration \(iteration)")
+            let direct = diff.resources.filter { $0.kind != .modified || $0.changes.contains { $0.change.old != $0.change.new } }
+            #expect(Dictionary(uniqueKeysWithValues: direct.map { ($0.logicalID, $0.kind) }) == expectedKinds,
                     "iteration \(iteration): \(mutation) on \(target.key)")
             if !expected.isEmpty {
-                let reported = Set(diff.resources.flatMap { $0.changes.map { $0.change.path.description } })
+                let reported = Set(diff.resources.flatMap { $0.changes.filter { $0.change.old != $0.change.new }.map { $0.change.path.description } })
                 #expect(reported == expected, "iteration \(iteration): \(mutation) on \(target.key)")
+            }
+            if !cascaded.isEmpty {
+                #expect(diff.resources.contains { $0.kind == .modified && $0.impact == .replacement && $0.replacedBecause == nil },
+                        "iteration \(iteration): a cascade starts at a resource replaced by its own change")
             }
         }
     }
