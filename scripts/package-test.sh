@@ -9,6 +9,8 @@
 #     parameter and queries its tables on `formwork simulate` through AWS_ENDPOINT_URL, signed
 #     with SigV4, and an event of no known shape is posted back as an error;
 #   - it exits 0 on SIGTERM.
+#   - `formwork simulate --functions process --bootstrap ZIP` runs the zip: the API answers, the
+#     first invocation reports its init duration, and the extracted bootstrap is removed at exit.
 # A debug build is enough to prove a working bootstrap; it is kept in .build/lambda-build.
 set -uo pipefail
 bin=${1:?usage: package-test.sh PATH_TO_FORMWORK}
@@ -129,6 +131,20 @@ check "an event of no known shape is posted as the invocation's error" grep -q '
 check "the deadline sweep read SSM and DynamoDB on the simulator over SigV4 and succeeded" bash -c "[ -f '$tmp/answers/2018-06-01_runtime_invocation_3-sweep_response' ] && grep -q 'INFO	Deadline sweep: 0 reminder' '$tmp/NotificationFunction.log'"
 check "the function's environment came from the simulator's model" grep -q '^TASKS_TABLE=taskmgmt-dev-tasks$' "$tmp/NotificationFunction.env"
 check "the bootstrap exits 0 on SIGTERM" bash -c "[ \"\$(cat '$tmp/AdminDashboardFunction.status')\" = 0 ] && [ \"\$(cat '$tmp/NotificationFunction.status')\" = 0 ]"
+
+# The simulator runs the packaged zip itself: `--functions process --bootstrap <zip>`.
+zip_port=$(free_port)
+extracted_before=$(ls -d "${TMPDIR:-/tmp}"/formwork-bootstrap-* 2>/dev/null | sort)
+"$bin" simulate --in-memory --port "$zip_port" --functions process --bootstrap "$zip" >"$tmp/zip-sim.log" 2>&1 &
+zip_sim=$!
+pids+=($zip_sim)
+for _ in $(seq 1 100); do curl -s "http://127.0.0.1:$zip_port/_formwork/health" >/dev/null && break; sleep 0.1; done
+api=$(curl -s "http://127.0.0.1:$zip_port/_formwork/endpoints" | python3 -c 'import json,sys; print(json.load(sys.stdin)["apiUrl"])')
+check "simulate --bootstrap ZIP answers the API from the zip's bootstrap" bash -c "curl -s '$api/health' | grep -q '\"status\":\"ok\"'"
+check "its first invocation reports the process's init duration" bash -c "curl -s 'http://127.0.0.1:$zip_port/_formwork/logs/AdminDashboardFunction' | grep -q 'Init Duration'"
+kill -TERM "$zip_sim"; wait "$zip_sim"
+extracted_after=$(ls -d "${TMPDIR:-/tmp}"/formwork-bootstrap-* 2>/dev/null | sort)
+check "the bootstrap taken out of the zip is removed when the simulator stops" [ "$extracted_before" = "$extracted_after" ]
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

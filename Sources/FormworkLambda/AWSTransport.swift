@@ -224,8 +224,9 @@ extension AWSTransport.Answer {
 
 /// The little XML reading the query protocol's answers need: the text of the first element
 /// with a name.
-enum XMLText {
-    static func first(_ element: String, in text: String) -> String? {
+public enum XMLText {
+    /// The text of the first `<element>…</element>` in `text`, as written (not unescaped).
+    public static func first(_ element: String, in text: String) -> String? {
         guard let open = text.range(of: "<\(element)>"), let close = text.range(of: "</\(element)>", range: open.upperBound..<text.endIndex) else {
             return nil
         }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import FormworkRuntime
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -231,36 +232,62 @@ struct StandardOutputLogger: HandlerLogger {
 
 /// The difference between the time a function should read and the system's: zero in Lambda,
 /// the simulator's offset under `formwork simulate --functions process`.
-final class ClockOffset: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seconds: TimeInterval = 0
+final class ClockOffset: Sendable {
+    private let seconds = NIOLockedValueBox<TimeInterval>(0)
 
-    func set(_ value: TimeInterval) { lock.withLock { seconds = value } }
+    func set(_ value: TimeInterval) { seconds.withLockedValue { $0 = value } }
 
     /// The system clock moved by the offset.
-    var clock: Clock { Clock { [self] in Date().addingTimeInterval(lock.withLock { seconds }) } }
+    var clock: Clock { Clock { [seconds] in Date().addingTimeInterval(seconds.withLockedValue { $0 }) } }
 }
 
 /// Raised once, by SIGTERM (or a test); waiters wake when it is.
 public final class StopSignal: Sendable {
-    private let state = LockedState()
+    private struct State {
+        var raised = false
+        var cancelled: Set<UUID> = []
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     /// A signal not yet raised.
     public init() {}
 
     /// Whether it was raised.
-    public var isRaised: Bool { state.isRaised }
+    public var isRaised: Bool { state.withLockedValue { $0.raised } }
 
     /// Raises it and wakes the waiters.
-    public func raise() { state.raise() }
+    public func raise() {
+        let waiting = state.withLockedValue { state in
+            state.raised = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiting { waiter.resume() }
+    }
 
     /// Returns once it is raised, or when the waiting task is cancelled.
     public func wait() async {
         let id = UUID()
         await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in state.add(continuation, id: id) }
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLockedValue { state in
+                    if state.raised || state.cancelled.remove(id) != nil { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
         } onCancel: {
-            state.cancel(id)
+            // A cancellation may come before the waiter is registered: remember it.
+            let waiter = state.withLockedValue { state in
+                state.waiters.removeValue(forKey: id)
+                    ?? {
+                        state.cancelled.insert(id); return nil
+                    }()
+            }
+            waiter?.resume()
         }
     }
 
@@ -276,42 +303,4 @@ public final class StopSignal: Sendable {
     }
 
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
-
-    private final class LockedState: @unchecked Sendable {
-        private let lock = NSLock()
-        private var raised = false
-        private var cancelled: Set<UUID> = []
-        private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
-
-        var isRaised: Bool { lock.withLock { raised } }
-
-        func raise() {
-            let waiting = lock.withLock {
-                raised = true
-                defer { waiters = [:] }
-                return Array(waiters.values)
-            }
-            for waiter in waiting { waiter.resume() }
-        }
-
-        func add(_ continuation: CheckedContinuation<Void, Never>, id: UUID) {
-            let resumeNow = lock.withLock {
-                if raised || cancelled.remove(id) != nil { return true }
-                waiters[id] = continuation
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-
-        func cancel(_ id: UUID) {
-            let waiter = lock.withLock {
-                guard let waiter = waiters.removeValue(forKey: id) else {
-                    cancelled.insert(id)
-                    return nil as CheckedContinuation<Void, Never>?
-                }
-                return waiter
-            }
-            waiter?.resume()
-        }
-    }
 }

@@ -19,7 +19,7 @@ public struct SNSAndSES: NotificationClient {
             let valueKind = attribute.type.hasPrefix("Binary") ? "BinaryValue" : "StringValue"
             parameters += [("\(prefix).Name", name), ("\(prefix).Value.DataType", attribute.type), ("\(prefix).Value.\(valueKind)", attribute.value)]
         }
-        let body = parameters.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
+        let body = parameters.map { "\(SigV4.uriEncode($0.0))=\(SigV4.uriEncode($0.1))" }.joined(separator: "&")
         do {
             let answer = try await transport.send(
                 .sns, headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Data(body.utf8),
@@ -53,10 +53,4 @@ public struct SNSAndSES: NotificationClient {
             throw NotificationError(awsErrorCode: error.code, message: error.message)
         }
     }
-}
-
-/// `application/x-www-form-urlencoded` values: everything but the unreserved characters
-/// percent-encoded.
-enum FormEncoding {
-    static func encode(_ text: String) -> String { SigV4.uriEncode(text) }
 }

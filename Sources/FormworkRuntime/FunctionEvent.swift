@@ -29,6 +29,22 @@ public enum FunctionEvent: Sendable {
         throw FunctionEventError.unknownShape
     }
 
+    /// The event as Lambda delivers it.
+    public func encoded() throws -> Data {
+        switch self {
+        case .api(let request): try JSONCoding.encode(request)
+        case .scheduled(let event): try JSONCoding.encode(event)
+        case .sns(let event): try JSONCoding.encode(event)
+        }
+    }
+
+    /// A function's answer to the event, read from what its runtime posted: the API response
+    /// for an API event, nothing for the others.
+    public func answer(from data: Data) throws -> APIGatewayResponse? {
+        guard case .api = self else { return nil }
+        return try JSONCoding.decode(APIGatewayResponse.self, from: data)
+    }
+
     /// Runs `handler` with the event, when the handler takes events of this shape; returns
     /// the API response for an API event, nil for the others.
     ///

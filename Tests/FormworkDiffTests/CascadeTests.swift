@@ -90,7 +90,7 @@ struct CascadeTests {
         #expect(reader.impact == .noInterruption && reader.replacedBecause == nil)
         #expect(reader.changes.map(\.change.path.description) == ["Properties.Policies"])
         let json = JSONRenderer.render(diff, title: "chain")
-        #expect(json.contains(#""replacedBecause": "Queue""#) || json.contains(#""replacedBecause":"Queue""#))
+        #expect(json.contains(#""replacedBecause": "Queue""#))
     }
 
     @Test("nothing cascades from a resource that is only updated")

@@ -141,8 +141,13 @@ def test_shutdown_stops_the_processes(log_dir: Path):
     launcher = FormworkLauncher(log_dir, "process-shutdown")
     try:
         server = launcher.start("--in-memory", "--functions", "process")
-        status, _ = http_json("POST", f"{server.endpoint}/_formwork/functions/NotificationFunction/invoke?event=scheduled")
-        assert status == 200
+        reports = []
+        for _ in range(2):
+            status, answer = http_json("POST", f"{server.endpoint}/_formwork/functions/NotificationFunction/invoke?event=scheduled")
+            assert status == 200, answer
+            reports.append(answer["log"][-1]["message"])
+        assert "Init Duration:" in reports[0], "the first invocation starts the process"
+        assert "Init Duration:" not in reports[1], "the second finds it warm"
         assert server.proc is not None
         children = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True).stdout.split()
         assert children, "the function runs in a child process, waiting for its next event"

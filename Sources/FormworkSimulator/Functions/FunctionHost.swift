@@ -132,46 +132,31 @@ public final class FunctionHost: Sendable {
 
     /// Invokes the function's API handler with a proxy event; the outcome keeps its log lines.
     public func invoke(_ function: Function, api event: APIGatewayRequest) async -> Outcome<APIGatewayResponse> {
-        await run(
-            function, requestId: event.requestContext.requestId, event: { try JSONCoding.encode(event) },
-            answer: { try JSONCoding.decode(APIGatewayResponse.self, from: $0) }
-        ) { handler, context in
-            guard let api = handler as? any APIHandler else { throw NotAnswering(kind: "API requests") }
-            return try await api.handle(event, context: context)
-        }
+        let outcome = await run(function, requestId: event.requestContext.requestId, .api(event))
+        return Outcome(
+            result: outcome.result.flatMap { $0.map(Result.success) ?? .failure(.unhandled("The handler answered an API request with nothing.")) },
+            log: outcome.log)
     }
 
     /// Invokes the function's scheduled handler with EventBridge's event.
     public func invoke(_ function: Function, scheduled event: ScheduledEvent, requestId: String) async -> Outcome<Void> {
-        await run(function, requestId: requestId, event: { try JSONCoding.encode(event) }, answer: { _ in () }) { handler, context in
-            guard let scheduled = handler as? any ScheduledHandler else { throw NotAnswering(kind: "scheduled events") }
-            try await scheduled.handle(event, context: context)
-        }
+        let outcome = await run(function, requestId: requestId, .scheduled(event))
+        return Outcome(result: outcome.result.map { _ in () }, log: outcome.log)
     }
 
     /// Invokes the function's SNS handler with a topic's delivery.
     public func invoke(_ function: Function, sns event: SNSEvent, requestId: String) async -> Outcome<Void> {
-        await run(function, requestId: requestId, event: { try JSONCoding.encode(event) }, answer: { _ in () }) { handler, context in
-            guard let receiver = handler as? any SNSHandler else { throw NotAnswering(kind: "SNS messages") }
-            try await receiver.handle(event, context: context)
-        }
+        let outcome = await run(function, requestId: requestId, .sns(event))
+        return Outcome(result: outcome.result.map { _ in () }, log: outcome.log)
     }
 
     private struct ProcessFailure: Error, CustomStringConvertible {
         var description: String
     }
 
-    private struct NotAnswering: Error, CustomStringConvertible {
-        var kind: String
-        var description: String { "The function's handler does not take \(kind)." }
-    }
-
     /// Runs one invocation within the function's timeout and reserved concurrency, writing
     /// `START`, `END` and `REPORT` around what the handler logs.
-    private func run<Answer: Sendable>(
-        _ function: Function, requestId: String, event: @escaping @Sendable () throws -> Data, answer: @escaping @Sendable (Data) throws -> Answer,
-        _ work: @escaping @Sendable (any FunctionHandler, HandlerContext) async throws -> Answer
-    ) async -> Outcome<Answer> {
+    private func run(_ function: Function, requestId: String, _ event: FunctionEvent) async -> Outcome<APIGatewayResponse?> {
         let limit = function.reservedConcurrency
         let admitted = running.withLockedValue { running -> Bool in
             let current = running[function.name, default: 0]
@@ -185,13 +170,13 @@ public final class FunctionHost: Sendable {
         let group = logGroup(function)
         let logger = InvocationLog(requestId: requestId, clock: clock)
         let initDuration = NIOLockedValueBox<Duration?>(nil)
-        let run: @Sendable (HandlerContext) async throws -> Answer
+        let run: @Sendable (HandlerContext) async throws -> APIGatewayResponse?
         if let processes {
             run = { context in
-                let outcome = await processes.invoke(function, event: try event(), requestId: requestId, deadline: context.deadline, log: logger)
+                let outcome = await processes.invoke(function, event: try event.encoded(), requestId: requestId, deadline: context.deadline, log: logger)
                 initDuration.withLockedValue { $0 = outcome.initDuration }
                 switch outcome.result {
-                case .success(let data): return try answer(data)
+                case .success(let data): return try event.answer(from: data)
                 case .failure(.error(let type, let message)): throw ProcessFailure(description: "\(type): \(message)")
                 case .failure(.exited(let message)): throw ProcessFailure(description: message)
                 }
@@ -201,7 +186,7 @@ public final class FunctionHost: Sendable {
             let instance = instance(of: function)
             guard let handler = instance.handler else { return Outcome(result: .failure(.unhandled("The function has no handler.")), log: []) }
             initDuration.withLockedValue { $0 = coldStart ? instance.initDuration : nil }
-            run = { context in try await work(handler, context) }
+            run = { context in try await event.run(handler, context: context) }
         }
         logger.write("START RequestId: \(requestId) Version: $LATEST")
         let timeout = function.timeout.seconds
@@ -210,7 +195,7 @@ public final class FunctionHost: Sendable {
         let started = ContinuousClock.now
         let outcome = await Self.race(after: .seconds(timeout)) { try await run(context) }
         let elapsed = ContinuousClock.now - started
-        let result: Result<Answer, Failure>
+        let result: Result<APIGatewayResponse?, Failure>
         switch outcome {
         case .some(.success(let answer)): result = .success(answer)
         case .some(.failure(let error)):

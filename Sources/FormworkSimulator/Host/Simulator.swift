@@ -106,6 +106,8 @@ public final class Simulator: Sendable {
     let relayStart: Int64
     /// Every service, in the order requests are offered to them.
     let services: [any SimulatedService]
+    /// The AWS JSON protocols the services answer at `POST /`, by target prefix.
+    let wireProtocols: [any JSONProtocolService]
     private let boundEndpoint: NIOLockedValueBox<String>
     let due = DueWork()
 
@@ -184,6 +186,7 @@ public final class Simulator: Sendable {
         let configuration = NIOLockedValueBox<@Sendable () -> [String: String]>({ [:] })
         site = SiteService.make(architecture: architecture, root: options.root) { configuration.withLockedValue { $0 }() }
         services = [tables, identity, parameters, scheduler, messaging, invocations] + gateways + [site].compactMap { $0 }
+        wireProtocols = services.flatMap(\.jsonProtocols)
         notices =
             try store.orphanedTables(tables.schemas).map {
                 "the state holds \($0.items) item(s) of table '\($0.table)', which the blueprint no longer declares; they are kept"
@@ -342,7 +345,7 @@ public final class Simulator: Sendable {
 
     /// Answers a request of a JSON protocol (DynamoDB, Cognito), chosen by its `X-Amz-Target`.
     func answerWire(target: String, body: Data, signed: Bool) async -> Response {
-        guard let service = services.lazy.flatMap(\.jsonProtocols).first(where: { target.hasPrefix($0.targetPrefix) }) else {
+        guard let service = wireProtocols.first(where: { target.hasPrefix($0.targetPrefix) }) else {
             return Self.wire(
                 .error(type: "UnknownOperationException", message: "Unknown target \(target.isEmpty ? "(none)" : target)"),
                 contentType: "application/x-amz-json-1.1")
