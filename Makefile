@@ -4,9 +4,9 @@ SHELL := /bin/bash
 CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
 BIN = $(shell swift build --show-bin-path)
 
-.PHONY: test deps lint sam-event build swift-test check cli-test package-test templates audit sdk-test browser-test consumer-test bench synth
+.PHONY: test deps lint sam-event build swift-test check cli-test package-test diff-test templates audit sdk-test browser-test consumer-test bench synth
 
-test: deps lint sam-event build swift-test check cli-test package-test templates audit sdk-test browser-test consumer-test
+test: deps lint sam-event build swift-test check cli-test package-test diff-test templates audit sdk-test browser-test consumer-test
 	@echo "make test: all suites passed"
 
 deps:
@@ -41,6 +41,11 @@ cli-test: build
 # Runtime API and the simulator.
 package-test: build
 	bash scripts/package-test.sh "$(BIN)/formwork"
+
+# The diff's predictions against the real aws-sam-translator (what SAM generates, and what a change
+# to it replaces), and its replacement rules against cfn-lint's bundled provider schemas.
+diff-test: build
+	FORMWORK_BIN="$(BIN)/formwork" FORMWORK_REQUIRE_SAM=1 python3 -m pytest tests/diff -q -p no:cacheprovider
 
 # cfn-lint, SAM transform + cfn-lint, checkov over the committed output/; `check` first proves it is
 # byte for byte what a fresh synth writes, so one validation covers both.

@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "FormworkRuntime"),
         .target(name: "Formwork", dependencies: ["FormworkRuntime"]),
         .target(name: "FormworkTemplate", dependencies: ["Formwork", "FormworkRuntime", "FormworkYAML"]),
-        .target(name: "FormworkDiff", dependencies: ["Formwork", "FormworkTemplate", "FormworkYAML"]),
+        .target(
+            name: "FormworkDiff",
+            dependencies: ["Formwork", "FormworkTemplate", "FormworkYAML", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "FormworkSimulator",
             dependencies: [

@@ -30,10 +30,13 @@ check "graph --format dot is a digraph" bash -c "'$bin' graph --format dot | hea
 check "check passes on the committed output/" status_is 0 "$bin" check
 check "check fails on a stale output" bash -c "cp -r output '$tmp/stale' && sed -i 's/RetentionInDays: 365/RetentionInDays: 30/' '$tmp/stale/prod/template.yaml' && '$bin' check --output '$tmp/stale' >'$tmp/o' 2>&1; [ \$? -eq 1 ] && grep -q 'RetentionInDays: 30 → 365' '$tmp/o'"
 check "diff of identical environments prints nothing and exits 0" bash -c "[ -z \"\$('$bin' diff prod prod)\" ]"
-check "diff dev prod exits 1 and flags replacements" bash -c "'$bin' diff dev prod >'$tmp/d'; [ \$? -eq 1 ] && grep -q '\\[replacement\\]' '$tmp/d'"
-check "diff output piped has no colour codes" bash -c "! '$bin' diff dev prod | grep -q \$'\\x1b'"
-check "diff honours NO_COLOR on a terminal" bash -c "! NO_COLOR=1 script -qec \"'$bin' diff dev prod\" /dev/null | grep -q \$'\\x1b\\[3'"
-check "diff is coloured on a terminal" bash -c "script -qec \"'$bin' diff dev prod\" /dev/null | grep -q \$'\\x1b\\[3'"
+check "diff dev prod compares configuration: exits 1, names the blueprint lines, claims no replacement" bash -c "'$bin' diff dev prod >'$tmp/d'; [ \$? -eq 1 ] && grep -q 'decided at blueprints/TaskManagement.swift' '$tmp/d' && ! grep -qi 'replacement' '$tmp/d'"
+check "diff dev prod --raw exits 1 and flags replacements" bash -c "'$bin' diff dev prod --raw >'$tmp/d'; [ \$? -eq 1 ] && grep -q '\\[replacement\\]' '$tmp/d'"
+check "diff output piped has no colour codes" bash -c "! '$bin' diff dev prod --raw | grep -q \$'\\x1b'"
+check "diff honours NO_COLOR on a terminal" bash -c "! NO_COLOR=1 script -qec \"'$bin' diff dev prod --raw\" /dev/null | grep -q \$'\\x1b\\[3'"
+check "diff is coloured on a terminal" bash -c "script -qec \"'$bin' diff dev prod --raw\" /dev/null | grep -q \$'\\x1b\\[3'"
+check "diff --format github annotates replacements at the blueprint's lines" bash -c "'$bin' diff staging prod --raw --format github --fail-on none | grep -q '^::warning file=blueprints/TaskManagement.swift,line='"
+check "diff --against reads get-template's JSON" bash -c "python3 -c 'import json,sys; print(json.dumps({\"TemplateBody\": open(\"output/prod/template.yaml\").read()}))' >'$tmp/deployed.json' && '$bin' diff --env prod --against '$tmp/deployed.json'"
 check "diff --fail-on none exits 0" status_is 0 "$bin" diff dev prod --fail-on none
 check "diff --format json parses" bash -c "'$bin' diff staging prod --format json --fail-on none | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"schemaVersion\"] == 1'"
 check "diff --env --against a committed template exits 0" status_is 0 "$bin" diff --env dev --against output/dev/template.yaml

@@ -9,10 +9,15 @@ import FormworkTemplate
 ///   "sections": [ { "section", "name", "change": "added|removed|modified", "changes": [Change] } ],
 ///   "resources": [ { "logicalId", "change", "type", "oldType"?, "impact": "no-interruption|some-interruption|replacement|update-fails",
 ///                    "data": "none|data-loss|retained-orphaned", "location"?: { "file", "line", "column" },
-///                    "looksRenamedFrom"?, "replacedBecause"?, "failure"?, "changes": [Change & { "impact", "reason"? }] } ] }
+///                    "looksRenamedFrom"?, "replacedBecause"?, "generatedBy"?, "replacesLogicalId"?, "notes"?: [String], "generatedOnly"?: true,
+///                    "failure"?, "changes": [Change & { "impact", "reason"?, "afterTransform"?: true }] } ],
+///   "notes"?: [String] }
 /// Change = { "path": String, "pathComponents": [String|Int], "old"?: value, "new"?: value }
 /// ```
-/// Values are JSON with long-form intrinsics; keys appear in this order.
+/// Values are JSON with long-form intrinsics; keys appear in this order. For SAM templates,
+/// `resources` also holds what SAM's transform generates (`generatedBy` names the SAM resource;
+/// `replacesLogicalId` the generated resource SAM's new name replaces; `generatedOnly` marks a SAM
+/// resource whose changes reach only what SAM generates from it).
 public enum JSONRenderer {
     /// The diff as JSON.
     public static func render(_ diff: TemplateDiff, title: String) -> String {
@@ -34,6 +39,7 @@ public enum JSONRenderer {
                     ])
                 }),
             "resources": .list(diff.resources.map(resource)),
+            "notes": diff.notes.isEmpty ? nil : .strings(diff.notes),
         ])
         return document.jsonText()
     }
@@ -49,6 +55,10 @@ public enum JSONRenderer {
             "location": r.location.map { .map(["file": .string($0.displayPath()), "line": .int($0.line), "column": .int($0.column)]) },
             "looksRenamedFrom": r.looksRenamedFrom.map(TemplateValue.string),
             "replacedBecause": r.replacedBecause.map(TemplateValue.string),
+            "generatedBy": r.generatedBy.map(TemplateValue.string),
+            "replacesLogicalId": r.replacesLogicalID.map(TemplateValue.string),
+            "notes": r.notes.isEmpty ? nil : .strings(r.notes),
+            "generatedOnly": r.generatedOnly ? true : nil,
             "failure": r.failureNote.map(TemplateValue.string),
             "changes": .list(
                 r.changes.map { property in
@@ -56,6 +66,7 @@ public enum JSONRenderer {
                     if case .map(var entries) = value {
                         entries.append(TemplateEntry("impact", .string(property.impact.description)))
                         if let reason = property.reason { entries.append(TemplateEntry("reason", .string(reason))) }
+                        if property.afterTransform { entries.append(TemplateEntry("afterTransform", true)) }
                         value = .map(entries)
                     }
                     return value

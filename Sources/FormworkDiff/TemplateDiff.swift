@@ -26,6 +26,9 @@ public struct PropertyChange: Sendable, Equatable {
     public var impact: Impact
     /// Why, when the impact comes from the replacement table.
     public var reason: String?
+    /// Whether the change shows only in SAM's expansion of the templates (a setting from
+    /// Globals, an API's regenerated definition, a reference SAM resolves to a generated resource).
+    public var afterTransform = false
 }
 
 /// A resource added, removed or modified.
@@ -51,6 +54,16 @@ public struct ResourceChange: Sendable {
     /// When it is replaced only because a property CloudFormation cannot update in place
     /// refers to a replaced resource: that resource's logical ID.
     public var replacedBecause: String?
+    /// For a resource SAM's transform generates: the SAM resource it comes from.
+    public var generatedBy: String?
+    /// For a generated resource SAM names anew (after a stage, or a hash of the API's
+    /// definition): the logical ID it replaces, which CloudFormation deletes.
+    public var replacesLogicalID: String?
+    /// What else a reviewer should know (why SAM renames it, an invoke URL that changes).
+    public var notes: [String] = []
+    /// For a SAM resource: its changes reach only what SAM generates from it (an event's
+    /// permission, an API's stage), so the resource under its own logical ID is not updated.
+    public var generatedOnly = false
 }
 
 /// A changed entry of a section other than Resources (Parameters, Conditions, Outputs, ...).
@@ -69,8 +82,10 @@ public struct SectionChange: Sendable {
 public struct TemplateDiff: Sendable {
     /// Changed entries of other sections, in section order then by name.
     public var sections: [SectionChange]
-    /// Changed resources, by logical ID.
+    /// Changed resources, by logical ID; resources SAM generates follow the resource they come from.
     public var resources: [ResourceChange]
+    /// Parts of SAM templates whose expansion is not modelled, so their generated resources are not rated.
+    public var notes: [String] = []
 
     /// Whether nothing differs.
     public var isEmpty: Bool { sections.isEmpty && resources.isEmpty }
@@ -89,8 +104,9 @@ public struct TemplateDiff: Sendable {
     ]
 
     /// Compares `old` with `new` (both normalized template documents). `locations` names the
-    /// blueprint line that declared each logical ID, where known.
-    public init(old: TemplateValue, new: TemplateValue, locations: [String: SourceLocation] = [:]) {
+    /// blueprint line that declared each logical ID, where known. For SAM templates, what SAM's
+    /// transform generates is rated too unless `expandingSAM` is false.
+    public init(old: TemplateValue, new: TemplateValue, locations: [String: SourceLocation] = [:], expandingSAM: Bool = true) {
         sections = []
         for section in Self.sectionOrder {
             let a = old[section], b = new[section]
@@ -104,7 +120,17 @@ public struct TemplateDiff: Sendable {
                 sections.append(SectionChange(section: section, name: "", kind: kind, changes: [ValueChange(path: ValuePath(), old: a, new: b)]))
             }
         }
-        resources = Self.resourceChanges(old["Resources"], new["Resources"], locations: locations)
+        resources = Self.resourceChanges(Self.entries(old["Resources"]), Self.entries(new["Resources"]), locations: locations)
+        if expandingSAM, SAMExpansion.applies(to: old) || SAMExpansion.applies(to: new) {
+            let before = SAMExpansion(template: old), after = SAMExpansion(template: new)
+            // What the expansion leaves alone diffs as it did above; what it touches, and what is
+            // replaced (whose cascades may reach generated resources), is diffed again.
+            let touched = before.touched.union(after.touched).union(replacements.map(\.logicalID))
+            let expanded = Self.resourceChanges(
+                before.resources.filter { touched.contains($0.key) }, after.resources.filter { touched.contains($0.key) }, locations: locations)
+            resources = Self.merging(expanded, into: resources, before: before, after: after, locations: locations)
+            notes = Array(Set(before.unmodelled + after.unmodelled)).sorted().map { "SAM expansion not modelled: \($0)" }
+        }
     }
 
     private static func entries(_ value: TemplateValue?) -> [String: TemplateValue] {
@@ -126,8 +152,9 @@ public struct TemplateDiff: Sendable {
         }
     }
 
-    private static func resourceChanges(_ a: TemplateValue?, _ b: TemplateValue?, locations: [String: SourceLocation]) -> [ResourceChange] {
-        let old = entries(a), new = entries(b)
+    private static func resourceChanges(
+        _ old: [String: TemplateValue], _ new: [String: TemplateValue], locations: [String: SourceLocation]
+    ) -> [ResourceChange] {
         var result: [ResourceChange] = []
         for id in Set(old.keys).union(new.keys).sorted() {
             switch (old[id], new[id]) {

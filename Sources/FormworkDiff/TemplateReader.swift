@@ -2,7 +2,8 @@ import FormworkTemplate
 import FormworkYAML
 import Foundation
 
-/// Reads CloudFormation templates (YAML with short-form tags, or JSON) into the document tree,
+/// Reads CloudFormation templates (YAML with short-form tags, or JSON, or the JSON that
+/// `aws cloudformation get-template` prints, with the template in `TemplateBody`) into the document tree,
 /// normalized so that equivalent spellings compare equal: `!Ref X` and `{Ref: X}`,
 /// `!GetAtt A.B` and `{Fn::GetAtt: [A, B]}`, `5` and `'5'`.
 public enum TemplateReader {
@@ -20,7 +21,18 @@ public enum TemplateReader {
         } catch let error as YAMLError {
             throw ReadError(description: "\(name):\(error.line):\(error.column): \(error.message)")
         }
-        let value = TemplateValue(node)
+        var value = TemplateValue(node)
+        // `aws cloudformation get-template` wraps the template: {"TemplateBody": "<text>"} for a
+        // template written as YAML, {"TemplateBody": {...}} for one written as JSON.
+        if case .map(let entries) = value, !entries.contains(where: { $0.key == "Resources" }),
+            let body = entries.first(where: { $0.key == "TemplateBody" })?.value
+        {
+            switch body {
+            case .string(let text): return try parse(text, name: "\(name) (TemplateBody)")
+            case .map: value = body
+            default: break
+            }
+        }
         guard case .map(let entries) = value, entries.contains(where: { $0.key == "Resources" }) else {
             throw ReadError(description: "\(name): not a CloudFormation template (no Resources section)")
         }

@@ -76,7 +76,7 @@ enum ValueDiff {
                 return setA == setB ? [] : [ValueChange(path: path, old: old, new: new)]
             }
             if let key, unorderedLists.contains(key), a.count == b.count,
-                a.map { canonical($0) }.sorted() == b.map { canonical($0) }.sorted()
+                a.map({ canonical($0) }).sorted() == b.map({ canonical($0) }).sorted()
             {
                 return []
             }

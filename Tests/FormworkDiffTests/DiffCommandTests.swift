@@ -1,16 +1,22 @@
-import Foundation
 import FormworkTestSupport
+import Foundation
 import Testing
 
 @Suite("formwork diff and formwork check")
 struct DiffCommandTests {
-    @Test("environment against environment: differences exit 1, --fail-on none exits 0")
+    @Test("environment against environment: configuration by default, templates with --raw; differences exit 1, --fail-on none exits 0")
     func environments() async {
-        let result = await runCLI(["diff", "dev", "prod", "--no-color"])
+        let result = await runCLI(["diff", "dev", "prod"])
         #expect(result.status == 1)
-        #expect(result.out.hasPrefix("dev → prod\n"))
-        #expect(result.out.contains("[+] AWS::WAFv2::WebACL ApiFirewall"))
-        #expect(!result.out.contains("\u{1B}["))
+        #expect(result.out.hasPrefix("dev → prod: configuration"))
+        #expect(result.out.contains("only in prod: ApiFirewall (AWS::WAFv2::WebACL)"))
+        // Separate stacks: the configuration view rates nothing, so only --fail-on any fails.
+        #expect(await runCLI(["diff", "dev", "prod", "--fail-on", "replacement"]).status == 0)
+        let raw = await runCLI(["diff", "dev", "prod", "--raw", "--no-color"])
+        #expect(raw.status == 1)
+        #expect(raw.out.hasPrefix("dev → prod\n"))
+        #expect(raw.out.contains("[+] AWS::WAFv2::WebACL ApiFirewall"))
+        #expect(!raw.out.contains("\u{1B}["))
         #expect(await runCLI(["diff", "dev", "prod", "--fail-on", "none"]).status == 0)
         #expect(await runCLI(["diff", "dev", "dev"]).status == 0)
         #expect(await runCLI(["diff", "dev", "dev"]).out.isEmpty)
@@ -19,8 +25,8 @@ struct DiffCommandTests {
     @Test("--fail-on replacement and data-loss judge by impact")
     func failLevels() async {
         // Staging → prod replaces the tables (new physical names), losing data: both levels fail.
-        #expect(await runCLI(["diff", "staging", "prod", "--fail-on", "replacement"]).status == 1)
-        #expect(await runCLI(["diff", "staging", "prod", "--fail-on", "data-loss"]).status == 1)
+        #expect(await runCLI(["diff", "staging", "prod", "--raw", "--fail-on", "replacement"]).status == 1)
+        #expect(await runCLI(["diff", "staging", "prod", "--raw", "--fail-on", "data-loss"]).status == 1)
     }
 
     @Test("a fresh synth against the committed template: no difference")
@@ -51,10 +57,12 @@ struct DiffCommandTests {
         #expect(markdown.out.contains("<details>"))
     }
 
-    @Test("bad input exits 2 with a message", arguments: [
-        ["diff", "dev"], ["diff", "dev", "qa"], ["diff", "--against", "output/prod/template.yaml"],
-        ["diff", "/nonexistent/a.yaml", "/nonexistent/b.yaml"], ["diff", "dev", "prod", "--fail-on", "sometimes"],
-    ])
+    @Test(
+        "bad input exits 2 with a message",
+        arguments: [
+            ["diff", "dev"], ["diff", "dev", "qa"], ["diff", "--against", "output/prod/template.yaml"],
+            ["diff", "/nonexistent/a.yaml", "/nonexistent/b.yaml"], ["diff", "dev", "prod", "--fail-on", "sometimes"],
+        ])
     func usage(arguments: [String]) async {
         let result = await runCLI(arguments)
         #expect(result.status == 2)

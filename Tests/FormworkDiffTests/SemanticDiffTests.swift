@@ -46,9 +46,11 @@ struct SemanticDiffTests {
         #expect(try TemplateDiff(old: TemplateReader.parse(short), new: TemplateReader.parse(long)).isEmpty)
     }
 
-    @Test("each replacement rule is flagged as a replacement", arguments: ReplacementRules.table.flatMap { type, rules in
-        rules.filter { $0.value == .replacement }.map { "\(type) \($0.key)" }
-    }.sorted())
+    @Test(
+        "each replacement rule is flagged as a replacement",
+        arguments: ReplacementRules.table.flatMap { type, rules in
+            rules.filter { $0.value.impact == .replacement }.map { "\(type) \($0.key)" }
+        }.sorted())
     func replacementRule(rule: String) throws {
         let parts = rule.split(separator: " ").map(String.init)
         let (type, property) = (parts[0], parts[1])
@@ -58,8 +60,9 @@ struct SemanticDiffTests {
             for key in path.dropFirst().reversed() { value = .map([TemplateEntry(key, value)]) }
             return [TemplateEntry(path[0], value)]
         }
-        let diff = TemplateDiff(old: template([("Thing", resource(type, properties("a")))]),
-                                new: template([("Thing", resource(type, properties("b")))]))
+        let diff = TemplateDiff(
+            old: template([("Thing", resource(type, properties("a")))]),
+            new: template([("Thing", resource(type, properties("b")))]))
         let change = try #require(diff.resources.first)
         #expect(change.impact == .replacement)
         #expect(change.changes.first?.reason?.contains(property.split(separator: ".")[0]) == true)
@@ -68,8 +71,9 @@ struct SemanticDiffTests {
 
     @Test("a property without a replacement rule updates in place")
     func inPlace() throws {
-        let diff = TemplateDiff(old: template([("Fn", resource("AWS::Lambda::Function", [TemplateEntry("MemorySize", 128)]))]),
-                                new: template([("Fn", resource("AWS::Lambda::Function", [TemplateEntry("MemorySize", 256)]))]))
+        let diff = TemplateDiff(
+            old: template([("Fn", resource("AWS::Lambda::Function", [TemplateEntry("MemorySize", 128)]))]),
+            new: template([("Fn", resource("AWS::Lambda::Function", [TemplateEntry("MemorySize", 256)]))]))
         #expect(diff.resources.first?.impact == .noInterruption)
         #expect(!FailLevel.replacement.isReached(by: diff))
         #expect(FailLevel.any.isReached(by: diff))
@@ -78,11 +82,22 @@ struct SemanticDiffTests {
     @Test("changing the type of a key attribute replaces the table; of a non-key attribute, it does not")
     func keyAttributeType() throws {
         func table(_ idType: String, _ otherType: String) -> TemplateValue {
-            template([("T", resource("AWS::DynamoDB::Table", [
-                TemplateEntry("AttributeDefinitions", [.map(["AttributeName": "id", "AttributeType": .string(idType)]),
-                                                        .map(["AttributeName": "owner", "AttributeType": .string(otherType)])]),
-                TemplateEntry("KeySchema", [.map(["AttributeName": "id", "KeyType": "HASH"])]),
-            ]))])
+            template([
+                (
+                    "T",
+                    resource(
+                        "AWS::DynamoDB::Table",
+                        [
+                            TemplateEntry(
+                                "AttributeDefinitions",
+                                [
+                                    .map(["AttributeName": "id", "AttributeType": .string(idType)]),
+                                    .map(["AttributeName": "owner", "AttributeType": .string(otherType)]),
+                                ]),
+                            TemplateEntry("KeySchema", [.map(["AttributeName": "id", "KeyType": "HASH"])]),
+                        ])
+                )
+            ])
         }
         let keyChange = TemplateDiff(old: table("S", "S"), new: table("N", "S"))
         #expect(keyChange.resources.first?.impact == .replacement)
@@ -130,14 +145,16 @@ struct SemanticDiffTests {
 
     @Test("parameters, conditions, outputs, transform and globals are compared too")
     func sections() throws {
-        let old = try TemplateReader.parse("""
+        let old = try TemplateReader.parse(
+            """
             Transform: AWS::Serverless-2016-10-31
             Parameters: {Stage: {Type: String}}
             Globals: {Function: {Timeout: 3}}
             Resources: {}
             Outputs: {Url: {Value: a}}
             """)
-        let new = try TemplateReader.parse("""
+        let new = try TemplateReader.parse(
+            """
             Parameters: {Stage: {Type: String, Default: dev}, Extra: {Type: String}}
             Conditions: {IsProd: !Equals [!Ref Stage, prod]}
             Globals: {Function: {Timeout: 10}}
@@ -145,8 +162,11 @@ struct SemanticDiffTests {
             """)
         let diff = TemplateDiff(old: old, new: new)
         let described = diff.sections.map { "\($0.section) \($0.name) \($0.kind.rawValue)" }
-        #expect(described == ["Transform  removed", "Parameters Extra added", "Parameters Stage modified", "Conditions IsProd added",
-                              "Globals Function modified", "Outputs Url removed"])
+        #expect(
+            described == [
+                "Transform  removed", "Parameters Extra added", "Parameters Stage modified", "Conditions IsProd added",
+                "Globals Function modified", "Outputs Url removed",
+            ])
     }
 
     @Test("environments: staging → prod adds the web ACL and names the blueprint line of each resource")
@@ -176,7 +196,8 @@ struct SemanticDiffTests {
 struct DiffListTests {
     @Test("DependsOn and IAM statements without Sid compare regardless of order")
     func unorderedLists() throws {
-        let old = try TemplateReader.parse("""
+        let old = try TemplateReader.parse(
+            """
             Resources:
               R:
                 Type: AWS::IAM::Role
@@ -189,7 +210,8 @@ struct DiffListTests {
                       - {Effect: Allow, Action: s3:GetObject, Resource: !Sub '${B.Arn}/*'}
                       - {Effect: Allow, Action: sqs:SendMessage, Resource: [!GetAtt Q.Arn, !GetAtt P.Arn]}
             """)
-        let new = try TemplateReader.parse("""
+        let new = try TemplateReader.parse(
+            """
             Resources:
               R:
                 Type: AWS::IAM::Role
