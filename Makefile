@@ -43,9 +43,10 @@ package-test: build
 	bash scripts/package-test.sh "$(BIN)/formwork"
 
 # The diff's predictions against the real aws-sam-translator (what SAM generates, and what a change
-# to it replaces), and its replacement rules against cfn-lint's bundled provider schemas.
+# to it replaces), its replacement rules against cfn-lint's bundled provider schemas, and the
+# pipeline's diff gate run as CodeBuild runs its buildspec.
 diff-test: build
-	FORMWORK_BIN="$(BIN)/formwork" FORMWORK_REQUIRE_SAM=1 python3 -m pytest tests/diff -q -p no:cacheprovider
+	FORMWORK_BIN="$(BIN)/formwork" FORMWORK_REQUIRE_SAM=1 python3 -m pytest tests/diff tests/pipeline -q -p no:cacheprovider
 
 # cfn-lint, SAM transform + cfn-lint, checkov over the committed output/; `check` first proves it is
 # byte for byte what a fresh synth writes, so one validation covers both.

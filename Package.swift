@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "TaskManagementTests", dependencies: ["TaskManagement", "FormworkRuntime", "Formwork", "FormworkSimulator", "Blueprints"]),
         .testTarget(
             name: "FormworkTests",
-            dependencies: ["Formwork", "FormworkTemplate", "FormworkCLI", "Blueprints", "TaskManagement", "FormworkTestSupport"]
+            dependencies: ["Formwork", "FormworkTemplate", "FormworkYAML", "FormworkCLI", "Blueprints", "TaskManagement", "FormworkTestSupport"]
         ),
         .testTarget(
             name: "FormworkSimulatorTests",

@@ -9,6 +9,16 @@ public struct TaskManagementBlueprint: Blueprint {
 
     public var name: String { "TaskManagement" }
 
+    /// Every push to main is built and tested, then deployed to dev, staging and prod in turn;
+    /// prod waits for the diff gate and a person.
+    public var delivery: Delivery? {
+        Delivery("TaskManagementDelivery", source: .gitHub(repository: "example-org/task-management", branch: "main"))
+            .deploys(.dev, .staging, .prod)
+            .diffGate(before: .prod, stopsOn: .dataLoss)
+            .approval(before: .prod)
+            .notify(email: "platform-team@taskmgmt.example.com")
+    }
+
     public func architecture(for env: Environment) -> Architecture {
         let prod = env.isProduction
         let prefix = "taskmgmt-\(env.name)"

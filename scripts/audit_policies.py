@@ -104,6 +104,12 @@ def arn(service: str, resource: str, region: str = REGION, account: str = ACCOUN
     return f"arn:{PARTITION}:{service}:{region}:{account}:{resource}"
 
 
+# Values for parameters that have no default, shaped as their AllowedPattern asks.
+SAMPLE_PARAMETERS = {
+    "ConnectionArn": f"arn:{PARTITION}:codeconnections:{REGION}:{ACCOUNT}:connection/6b1d4c1e-0a5d-4d0e-9f4e-2f6c9c0b1a2d",
+}
+
+
 # The property naming a resource, by type; a generated name is used when it is absent.
 NAME_PROPERTIES = {
     "AWS::DynamoDB::Table": "TableName",
@@ -207,6 +213,9 @@ class Resolver:
         if logical_id in self.parameters:
             parameter = self.parameters[logical_id] or {}
             if "Default" not in parameter:
+                # Parameters the operator must give (a connection's ARN) get a value of the right shape.
+                if logical_id in SAMPLE_PARAMETERS:
+                    return SAMPLE_PARAMETERS[logical_id]
                 raise Unresolvable(f"parameter {logical_id} has no Default")
             value = parameter["Default"]
             if str(parameter.get("Type", "")).startswith("List<") or parameter.get("Type") == "CommaDelimitedList":
@@ -288,6 +297,7 @@ class Resolver:
             ("AWS::SecretsManager::Secret", "Arn"): lambda: arn("secretsmanager", f"secret:{name()}-AbCdEf"),
             ("AWS::Kinesis::Stream", "Arn"): lambda: arn("kinesis", f"stream/{name()}"),
             ("AWS::ECR::Repository", "Arn"): lambda: arn("ecr", f"repository/{name()}"),
+            ("AWS::CodeBuild::Project", "Arn"): lambda: arn("codebuild", f"project/{name()}"),
             ("AWS::SNS::Subscription", "Arn"): lambda: arn("sns", f"{self.name(logical_id)}:{self._uuid(logical_id)}"),
         }
         builder = table.get((rtype, attribute))

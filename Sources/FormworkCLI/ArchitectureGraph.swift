@@ -1,10 +1,33 @@
 import Formwork
 
-/// The architecture as a graph: one node per resource, one edge per distinct reference.
+/// The architecture as a graph: one node per resource, one edge per distinct reference; and the
+/// delivery pipeline's stages, in order, when the blueprint has one.
 struct ArchitectureGraph {
     enum Style { case mermaid, dot }
 
     let architecture: Architecture
+    var delivery: Delivery? = nil
+
+    /// The pipeline's steps in the order they run: an ID, a title and a detail.
+    var pipelineSteps: [(id: String, title: String, detail: String)] {
+        guard let delivery else { return [] }
+        let source: String =
+            switch delivery.source {
+            case .gitHub(let repository, let branch): "GitHub \(repository) @ \(branch)"
+            case .codeCommit(let repository, let branch): "CodeCommit \(repository) @ \(branch)"
+            }
+        var steps = [("PipelineSource", "Source", source), ("PipelineBuild", "Build", "make test, check, synth, package")]
+        for environment in delivery.stages {
+            if let gate = delivery.diffGate(for: environment) {
+                steps.append(("PipelineDiffGate_\(environment.name)", "Diff gate", "stops on \(gate.level.rawValue)"))
+            }
+            if delivery.approval(for: environment) != nil {
+                steps.append(("PipelineApproval_\(environment.name)", "Approval", "before \(environment.name)"))
+            }
+            steps.append(("PipelineDeploy_\(environment.name)", "Deploy \(environment.name)", "change set"))
+        }
+        return steps
+    }
 
     private var edges: [ReferenceEdge] { architecture.referenceEdges }
 
@@ -16,6 +39,13 @@ struct ArchitectureGraph {
                 lines.append("  \(resource.name)[\"\(resource.name)<br/><small>\(resource.id.kind.rawValue)</small>\"]")
             }
             for edge in edges { lines.append("  \(edge.from.name) -->|\(edge.label)| \(edge.to.name)") }
+            if let delivery, !pipelineSteps.isEmpty {
+                lines.append("  subgraph \(delivery.name)[\"\(delivery.name) (pipeline)\"]")
+                lines.append("    direction LR")
+                for step in pipelineSteps { lines.append("    \(step.id)[\"\(step.title)<br/><small>\(step.detail)</small>\"]") }
+                lines.append("    " + pipelineSteps.map(\.id).joined(separator: " --> "))
+                lines.append("  end")
+            }
             return lines.joined(separator: "\n")
         case .dot:
             var lines = ["digraph \"\(architecture.name)\" {", "  rankdir=LR;", "  node [shape=box, fontname=\"Helvetica\"];"]
@@ -23,6 +53,13 @@ struct ArchitectureGraph {
                 lines.append("  \"\(resource.name)\" [label=\"\(resource.name)\\n(\(resource.id.kind.rawValue))\"];")
             }
             for edge in edges { lines.append("  \"\(edge.from.name)\" -> \"\(edge.to.name)\" [label=\"\(edge.label)\"];") }
+            if let delivery, !pipelineSteps.isEmpty {
+                lines.append("  subgraph \"cluster_\(delivery.name)\" {")
+                lines.append("    label=\"\(delivery.name) (pipeline)\";")
+                for step in pipelineSteps { lines.append("    \"\(step.id)\" [label=\"\(step.title)\\n(\(step.detail))\", shape=cds];") }
+                for (from, to) in zip(pipelineSteps, pipelineSteps.dropFirst()) { lines.append("    \"\(from.id)\" -> \"\(to.id)\" [style=bold];") }
+                lines.append("  }")
+            }
             lines.append("}")
             return lines.joined(separator: "\n")
         }

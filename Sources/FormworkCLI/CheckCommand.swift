@@ -39,7 +39,7 @@ struct CheckCommand: ParsableCommand {
             }
             if data == Data(file.text.utf8) { continue }
             stale.append(file.path)
-            if let template = file.template, let environment = file.environment,
+            if let template = file.template,
                 let committed = try? TemplateReader.parse(String(decoding: data, as: UTF8.self), name: file.path)
             {
                 let fresh = template.document.normalized
@@ -49,7 +49,9 @@ struct CheckCommand: ParsableCommand {
                 if diff.isEmpty {
                     Console.print("\(file.path): differs from a fresh synth in formatting only")
                 } else {
-                    Console.print(TextRenderer(color: color).render(diff, title: "\(file.path) → \(environment.name) (fresh synth)"))
+                    Console.print(
+                        TextRenderer(color: color).render(
+                            diff, title: "\(file.path) → \(file.environment?.name ?? PipelineSynthesizer.directory) (fresh synth)"))
                 }
             } else {
                 Console.print("\(file.path): differs from a fresh synth")
@@ -68,8 +70,8 @@ struct CheckCommand: ParsableCommand {
         Console.print("\(output)/ matches a fresh synth of \(blueprint.name) (\(plan.files.count) files)")
     }
 
-    /// The files synth writes that exist in `output`: templates and OpenAPI documents of any
-    /// environment directory, and samconfig.toml.
+    /// The files synth writes that exist in `output`: templates, OpenAPI documents and buildspecs
+    /// of any directory below it.
     static func generatedFiles(in output: String) -> [String] {
         let manager = FileManager.default
         let root = URL(fileURLWithPath: output).standardized
@@ -78,7 +80,7 @@ struct CheckCommand: ParsableCommand {
         for directory in directories.sorted() {
             let url = root.appendingPathComponent(directory)
             guard let names = try? manager.contentsOfDirectory(atPath: url.path) else { continue }
-            for name in names.sorted() where name.hasPrefix("template.") || name.hasPrefix("openapi") {
+            for name in names.sorted() where name.hasPrefix("template.") || name.hasPrefix("openapi") || name.hasPrefix("buildspec-") {
                 files.append(url.appendingPathComponent(name).path)
             }
         }

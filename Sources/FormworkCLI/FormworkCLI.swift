@@ -127,9 +127,15 @@ struct BlueprintOptions: ParsableArguments {
 
 /// Prints diagnostics to standard error and returns whether any is an error.
 func report(_ diagnostics: [Diagnostic], environment: Environment) -> Bool {
+    report(diagnostics, context: environment.name)
+}
+
+/// Prints diagnostics once each, tagged with what they concern (an environment, the pipeline);
+/// true when any is an error.
+func report(_ diagnostics: [Diagnostic], context: String) -> Bool {
     var seen: Set<String> = []
     for diagnostic in diagnostics where seen.insert(diagnostic.description).inserted {
-        Console.error("\(diagnostic) [\(environment.name)]")
+        Console.error("\(diagnostic) [\(context)]")
     }
     return diagnostics.hasErrors
 }

@@ -27,8 +27,15 @@ struct ValidateCommand: ParsableCommand {
             failed = report(result.diagnostics, environment: environment) || failed
             warnings += result.diagnostics.filter { $0.severity == .warning }.count
         }
+        var checked = environments.map(\.name)
+        if let delivery = blueprint.delivery {
+            let diagnostics = delivery.validate(environments: blueprint.environments)
+            failed = report(diagnostics, context: PipelineSynthesizer.directory) || failed
+            warnings += diagnostics.filter { $0.severity == .warning }.count
+            checked.append("the pipeline")
+        }
         if failed { throw CommandFailure.findings() }
-        let names = environments.map(\.name).joined(separator: ", ")
+        let names = checked.joined(separator: ", ")
         Console.print("\(blueprint.name): no errors in \(names)\(warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : "")")
     }
 }
@@ -75,7 +82,7 @@ struct GraphCommand: ParsableCommand {
         let blueprint = try blueprintOptions.selected()
         guard let environment = try blueprintOptions.environments(of: blueprint, named: env).last else { return }
         let architecture = blueprint.architecture(for: environment)
-        Console.print(ArchitectureGraph(architecture: architecture).render(format == .mermaid ? .mermaid : .dot))
+        Console.print(ArchitectureGraph(architecture: architecture, delivery: blueprint.delivery).render(format == .mermaid ? .mermaid : .dot))
     }
 }
 

@@ -9,7 +9,8 @@ struct SynthCommand: ParsableCommand {
         abstract: "Generate the SAM/CloudFormation template, OpenAPI document and samconfig.toml.",
         discussion: """
             Writes <output>/<env>/template.yaml and <output>/<env>/openapi.yaml for each environment,
-            and <output>/samconfig.toml with one section per environment. Nothing is written when the
+            <output>/pipeline/template.yaml and the buildspecs its builds run when the blueprint has a
+            delivery pipeline, and <output>/samconfig.toml with one section per stack. Nothing is written when the
             blueprint has errors. The same blueprint always gives byte-identical files.
             """)
 
@@ -79,9 +80,19 @@ struct SynthesisPlan {
                         text: try Self.render { try document.rendered(as: format) }, environment: environment))
             }
         }
-        let samconfig = SAMConfig.make(
-            blueprintName: blueprint.name, environments: blueprint.environments,
-            region: blueprint.region, format: format)
+        if let delivery = blueprint.delivery {
+            let pipeline = PipelineSynthesizer(blueprint: blueprint, delivery: delivery).synthesize()
+            failed = report(pipeline.diagnostics, context: PipelineSynthesizer.directory) || failed
+            let directory = "\(output)/\(PipelineSynthesizer.directory)"
+            files.append(
+                File(
+                    path: "\(directory)/template.\(format.fileExtension)", text: try Self.render { try pipeline.template.rendered(as: format) },
+                    template: pipeline.template))
+            for buildspec in pipeline.buildspecs {
+                files.append(File(path: "\(directory)/\(buildspec.fileName)", text: try Self.render { try buildspec.document.rendered(as: .yaml) }))
+            }
+        }
+        let samconfig = SAMConfig.make(blueprint: blueprint, format: format)
         files.append(File(path: "\(output)/samconfig.toml", text: samconfig))
     }
 

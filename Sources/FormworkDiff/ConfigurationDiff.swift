@@ -53,7 +53,7 @@ public struct ConfigurationDiff: Sendable {
     public static let mask = "{env}"
 
     /// Compares two environments' templates.
-    public init(old: Template, oldEnvironment: String, new: Template, newEnvironment: String, sources: BlueprintSources = BlueprintSources()) {
+    public init(old: Template, oldEnvironment: String, new: Template, newEnvironment: String) {
         self.old = oldEnvironment
         self.new = newEnvironment
         let before = Self.masking(old.document.normalized, name: oldEnvironment)
@@ -80,13 +80,17 @@ public struct ConfigurationDiff: Sendable {
             }
             groups[origin.name] = group
         }
+        var sources: [String: BlueprintSource] = [:]
         self.groups = groups.values
             .filter { !$0.onlyInOld.isEmpty || !$0.onlyInNew.isEmpty || !$0.settings.isEmpty }
             .map { group in
                 var group = group
-                if let location = group.location {
-                    group.choices = sources.choices(declaredAt: location, settings: group.settings.map(\.path))
-                }
+                guard let location = group.location else { return group }
+                if sources[location.filePath] == nil { sources[location.filePath] = BlueprintSource(path: location.filePath) }
+                group.choices =
+                    sources[location.filePath]?.choices(
+                        declaredAt: location, settings: group.settings.map(\.path),
+                        existenceDiffers: !group.onlyInOld.isEmpty || !group.onlyInNew.isEmpty) ?? []
                 return group
             }
             .sorted { ($0.location?.line ?? .max, $0.name) < ($1.location?.line ?? .max, $1.name) }
@@ -127,124 +131,146 @@ public struct BlueprintLine: Sendable, Equatable {
     public var text: String
 }
 
-/// Reads blueprint sources to find where an environment decides a resource's settings.
-public struct BlueprintSources: Sendable {
-    /// Creates a reader of the files that source locations name.
-    public init() {}
+/// One blueprint source file, read once, to find where the environment decides a resource's settings.
+struct BlueprintSource {
+    /// The file's lines.
+    let lines: [String]
+    /// Each line without string literals and without the environment's name (which is masked).
+    let code: [String]
+    /// The environment parameter and the locals derived from it.
+    let dependent: Set<String>
+    /// The line of each local function's declaration, by name.
+    let functions: [String: Int]
 
-    /// The lines at which the environment decides the settings of the resource declared at
-    /// `location`, found in the blueprint's source: lines of its declaration (the statement there
-    /// and its indented continuation lines, and the bodies of local functions it calls), and the
-    /// conditions around the declaration and around the statements that add it to the
-    /// architecture, that use `env` or a local derived from it (`let prod = env.isProduction`).
-    /// The environment's name alone (`env.name`, string interpolations) is masked, so it decides
-    /// nothing. Lines that name one of `settings` (by a word of four or more letters,
-    /// `pointInTimeRecovery` for `PointInTimeRecoverySpecification`) come first.
-    public func choices(declaredAt location: SourceLocation, settings: [ValuePath]) -> [BlueprintLine] {
-        guard let text = try? String(contentsOfFile: location.filePath, encoding: .utf8) else { return [] }
-        let lines = text.components(separatedBy: "\n")
-        guard location.line >= 1, location.line <= lines.count else { return [] }
-        let code = lines.map(Self.code)
-        let dependent = Self.environmentNames(in: code)
-        let start = location.line - 1
-        var candidates = Self.statement(at: start, in: lines)
-        for index in candidates {
-            for name in Self.identifiers(code[index]) {
-                if let body = code.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("func \(name)(") }) {
-                    candidates += Self.statement(at: body, in: lines).dropFirst()
-                }
-            }
+    /// Reads the file; an unreadable file has no lines.
+    init(path: String) {
+        let lines = (try? String(contentsOfFile: path, encoding: .utf8))?.components(separatedBy: "\n") ?? []
+        let parameters = Self.environmentParameters(in: lines)
+        self.lines = lines
+        self.code = lines.map { Self.code($0, parameters: parameters) }
+        self.dependent = Self.environmentNames(in: code, parameters: parameters)
+        var functions: [String: Int] = [:]
+        for (index, line) in code.enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard let range = trimmed.range(of: "func ") else { continue }
+            let name = trimmed[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            if !name.isEmpty, functions[String(name)] == nil { functions[String(name)] = index }
         }
-        var uses = [start]
+        self.functions = functions
+    }
+
+    /// The lines at which the environment decides the settings that differ for the resource
+    /// declared at `location`. Candidates are the lines of its declaration (the statement there,
+    /// with its indented continuation and chained `.modifier` lines), the statements that use its
+    /// variable later (`configured(notifier, …)`, `api = api.firewall(…)`), the bodies of local
+    /// functions those call, and the conditions around all of them. A candidate counts when it
+    /// uses the environment or a local derived from it (`let prod = env.isProduction`) and names
+    /// one of `settings` by a word of three or more letters (`pointInTimeRecovery` for
+    /// `PointInTimeRecoverySpecification`); a condition counts when `existenceDiffers`.
+    func choices(declaredAt location: SourceLocation, settings: [ValuePath], existenceDiffers: Bool) -> [BlueprintLine] {
+        guard location.line >= 1, location.line <= lines.count else { return [] }
+        let start = location.line - 1
+        var statements = [statement(at: start)]
         let declared = code[start].trimmingCharacters(in: .whitespaces)
         if declared.hasPrefix("let ") || declared.hasPrefix("var ") {
             let name = String(declared.dropFirst(4).prefix { $0.isLetter || $0.isNumber || $0 == "_" })
-            uses += code.indices.filter { code[$0].trimmingCharacters(in: .whitespaces) == name }
-        }
-        candidates += uses.flatMap { Self.enclosingConditions(of: $0, in: code) }
-        var seen = Set<Int>()
-        let found = candidates.filter { seen.insert($0).inserted && Self.identifiers(code[$0]).contains { dependent.contains($0) } }
-            .map { index in
-                var line = location
-                line.line = index + 1
-                line.column = Self.indent(lines[index]) + 1
-                return BlueprintLine(location: line, text: lines[index].trimmingCharacters(in: .whitespaces))
+            for index in code.indices where index > start && Self.rebuilds(name, in: code[index]) {
+                statements.append(statement(at: index))
             }
-        let settingWords = Set(
+        }
+        var candidates = statements.flatMap { $0 }
+        for index in candidates {
+            for name in Self.identifiers(code[index]) {
+                if let body = functions[name] { candidates += statement(at: body).dropFirst() }
+            }
+        }
+        let conditions = statements.flatMap { enclosingConditions(of: $0[0]) }
+        let settingStems = Set(
             settings.flatMap { path in
                 path.components.flatMap { component -> [String] in
-                    if case .key(let key) = component { return Self.words(key) }
-                    return []
+                    guard case .key(let key) = component else { return [] }
+                    // What keeps a resource on delete is written as a retention choice.
+                    return Self.words(key) + (key == "DeletionPolicy" || key == "UpdateReplacePolicy" ? ["retain"] : [])
                 }
-            })
-        let naming = found.filter { !Set(Self.words($0.text)).isDisjoint(with: settingWords) }
-        return naming + found.filter { !naming.contains($0) }
+            }.map(Self.stem))
+        var seen = Set<Int>()
+        let chosen =
+            candidates.filter { index in
+                usesEnvironment(index) && !Set(Self.words(code[index]).map(Self.stem)).isDisjoint(with: settingStems)
+            } + (existenceDiffers ? conditions.filter(usesEnvironment) : [])
+        return chosen.filter { seen.insert($0).inserted }.map { index in
+            var line = location
+            line.line = index + 1
+            line.column = Self.indent(lines[index]) + 1
+            return BlueprintLine(location: line, text: lines[index].trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    private func usesEnvironment(_ index: Int) -> Bool {
+        Self.identifiers(code[index]).contains { dependent.contains($0) }
     }
 
     static func indent(_ line: String) -> Int { line.prefix { $0 == " " }.count }
 
-    /// The line at `start` and the more indented, non-empty lines that follow it.
-    static func statement(at start: Int, in lines: [String]) -> [Int] {
+    /// The line at `start`, the more indented non-empty lines that follow it, and the chained
+    /// `.modifier` lines (and closing braces) at its own indentation.
+    func statement(at start: Int) -> [Int] {
         var indices = [start]
         var index = start + 1
-        while index < lines.count, !lines[index].trimmingCharacters(in: .whitespaces).isEmpty, indent(lines[index]) > indent(lines[start]) {
+        while index < lines.count {
+            let trimmed = lines[index].trimmingCharacters(in: .whitespaces)
+            let deeper = Self.indent(lines[index]) > Self.indent(lines[start])
+            let chained = Self.indent(lines[index]) == Self.indent(lines[start]) && (trimmed.hasPrefix(".") || trimmed.hasPrefix("}"))
+            guard !trimmed.isEmpty, deeper || chained else { break }
             indices.append(index)
             index += 1
         }
         return indices
     }
 
-    /// The `if`, `guard`, `for` and `switch` lines that enclose the line at `index`.
-    static func enclosingConditions(of index: Int, in code: [String]) -> [Int] {
-        var result: [Int] = []
-        var level = indent(code[index])
+    /// The `if`, `guard`, `for` and `switch` lines that enclose the line at `index`, and the line
+    /// itself when it is one (`if prod { api = api.firewall(firewall) }`).
+    func enclosingConditions(of index: Int) -> [Int] {
+        let starts = ["if ", "} else if ", "guard ", "for ", "switch ", "case "]
+        var result = starts.contains(where: code[index].trimmingCharacters(in: .whitespaces).hasPrefix) ? [index] : []
+        var level = Self.indent(code[index])
         var line = index - 1
         while line >= 0, level > 0 {
             let trimmed = code[line].trimmingCharacters(in: .whitespaces)
-            if !trimmed.isEmpty, indent(code[line]) < level {
-                level = indent(code[line])
-                if ["if ", "} else if ", "guard ", "for ", "switch ", "case "].contains(where: trimmed.hasPrefix) { result.append(line) }
-                if trimmed.hasPrefix("func ") || trimmed.hasPrefix("public func ") { break }
+            if !trimmed.isEmpty, Self.indent(code[line]) < level {
+                level = Self.indent(code[line])
+                if starts.contains(where: trimmed.hasPrefix) { result.append(line) }
+                if trimmed.contains("func ") { break }
             }
             line -= 1
         }
         return result
     }
 
-    /// The line without its string literals and without `.name` (the environment's name is
-    /// masked): what is left can decide a setting.
-    static func code(_ line: String) -> String {
-        var result = ""
-        var inString = false
-        var previous: Character = " "
-        for character in line {
-            if character == "\"", previous != "\\" { inString.toggle() } else if !inString { result.append(character) }
-            previous = character
-        }
-        return result.replacingOccurrences(of: ".name", with: "")
-    }
-
-    /// The environment parameter (`architecture(for env: Environment)`) and every local whose
-    /// initializer mentions it, transitively.
-    static func environmentNames(in lines: [String]) -> Set<String> {
-        var names: Set<String> = []
+    /// The names of `Environment` parameters (`architecture(for env: Environment)`); `env` when none is found.
+    static func environmentParameters(in lines: [String]) -> Set<String> {
+        var names = Set<String>()
         for line in lines {
             guard let range = line.range(of: ": Environment") else { continue }
             if let name = line[..<range.lowerBound].split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).last {
                 names.insert(String(name))
             }
         }
-        if names.isEmpty { names = ["env"] }
+        return names.isEmpty ? ["env"] : names
+    }
+
+    /// The parameters and every local whose initializer mentions one, transitively.
+    static func environmentNames(in code: [String], parameters: Set<String>) -> Set<String> {
+        var names = parameters
         var changed = true
         while changed {
             changed = false
-            for line in lines {
+            for line in code {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 guard trimmed.hasPrefix("let ") || trimmed.hasPrefix("var "), let equals = trimmed.firstIndex(of: "=") else { continue }
-                let name = trimmed.dropFirst(4).prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-                let value = trimmed[trimmed.index(after: equals)...]
-                if !name.isEmpty, !names.contains(String(name)), identifiers(String(value)).contains(where: names.contains) {
-                    names.insert(String(name))
+                let name = String(trimmed.dropFirst(4).prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+                if !name.isEmpty, !names.contains(name), identifiers(String(trimmed[trimmed.index(after: equals)...])).contains(where: names.contains) {
+                    names.insert(name)
                     changed = true
                 }
             }
@@ -252,11 +278,43 @@ public struct BlueprintSources: Sendable {
         return names
     }
 
+    /// The line without its string literals and without `<parameter>.name` (the environment's
+    /// name is masked, so it decides nothing).
+    static func code(_ line: String, parameters: Set<String>) -> String {
+        var result = ""
+        var inString = false
+        var previous: Character = " "
+        for character in line {
+            if character == "\"", previous != "\\" { inString.toggle() } else if !inString { result.append(character) }
+            previous = character
+        }
+        for parameter in parameters {
+            result = result.replacingOccurrences(of: "\(parameter).name", with: "")
+        }
+        return result
+    }
+
+    /// Whether the line lists the resource in `name` (in the architecture's builder) or makes a
+    /// new value of it: `name = name.modifier(…)`, `let other = helper(name, …)`; not a line that
+    /// only refers to it.
+    static func rebuilds(_ name: String, in line: String) -> Bool {
+        let compact = line.filter { !$0.isWhitespace }
+        if compact == name || compact.contains("\(name)=\(name).") { return true }
+        guard let equals = compact.firstIndex(of: "="), compact.hasPrefix("let") || compact.hasPrefix("var") else { return false }
+        let value = compact[compact.index(after: equals)...]
+        guard let open = value.firstIndex(of: "("), value[..<open].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return false }
+        let argument = value[value.index(after: open)...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+        return argument == name
+    }
+
+    /// The first five letters: `deletion` and `deleteProtection` meet at `delet`.
+    static func stem(_ word: String) -> String { String(word.prefix(5)) }
+
     static func identifiers(_ text: String) -> [String] {
         text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
     }
 
-    /// Lowercased words of four or more letters, split at case changes: `pointInTimeRecovery` →
+    /// Lowercased words of three or more letters, split at case changes: `pointInTimeRecovery` →
     /// `point`, `time`, `recovery`.
     static func words(_ text: String) -> [String] {
         var words: [String] = []
@@ -274,6 +332,6 @@ public struct BlueprintSources: Sendable {
             }
         }
         if !current.isEmpty { words.append(current) }
-        return words.map { $0.lowercased() }.filter { $0.count >= 4 }
+        return words.map { $0.lowercased() }.filter { $0.count >= 3 }
     }
 }

@@ -55,19 +55,6 @@ extension TemplateValue {
         default: compactJSON
         }
     }
-
-    /// Compact JSON with long-form intrinsics.
-    var compactJSON: String {
-        switch self {
-        case .string(let text): TemplateValue.jsonString(text)
-        case .number(let text): text
-        case .bool(let value): value ? "true" : "false"
-        case .null: "null"
-        case .list(let items): "[" + items.map(\.compactJSON).joined(separator: ",") + "]"
-        case .map(let entries): "{" + entries.map { TemplateValue.jsonString($0.key) + ":" + $0.value.compactJSON }.joined(separator: ",") + "}"
-        case .intrinsic(let name, let argument): "{" + TemplateValue.jsonString(name) + ":" + argument.compactJSON + "}"
-        }
-    }
 }
 
 extension ResourceChange {

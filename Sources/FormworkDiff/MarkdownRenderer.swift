@@ -8,7 +8,10 @@ public enum MarkdownRenderer {
         var out = "### \(title)\n\n"
         if diff.isEmpty { return out + "No differences.\n" }
         let s = DiffSummary(diff)
-        out += verdict(s) + "\n\n"
+        out +=
+            verdict(s)
+            + (diff.notes.isEmpty ? "" : " · ⚠️ \(diff.notes.count) part\(diff.notes.count == 1 ? "" : "s") of SAM's transform not rated (see the notes)")
+            + "\n\n"
         out += "| added | removed | modified | replaced | data loss | retained | failing updates | other changes |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         out +=
             "| \(s.added) | \(s.removed) | \(s.modified) | \(s.replacements) | \(s.dataLoss) | \(s.retained) | \(s.failingUpdates) | \(s.sectionChanges) |\n\n"

@@ -57,12 +57,18 @@ struct SAMExpansion {
     /// The properties SAM moves from the API to its generated stage.
     static let stageProperties: Set<String> = [
         "StageName", "TracingEnabled", "MethodSettings", "AccessLogSetting", "CacheClusterEnabled", "CacheClusterSize",
-        "Variables", "CanarySetting", "Tags",
+        "Variables", "CanarySetting",
     ]
+    /// Properties SAM writes on both the RestApi and its stage.
+    static let sharedProperties: Set<String> = ["Tags"]
     /// API properties that are the RestApi's own and take no part in the OpenAPI definition.
     static let restApiOnlyProperties: Set<String> = [
-        "Name", "Description", "EndpointConfiguration", "Mode", "FailOnWarnings", "DisableExecuteApiEndpoint", "PropagateTags",
+        "Name", "Description", "EndpointConfiguration", "Mode", "FailOnWarnings", "PropagateTags", "MinimumCompressionSize",
+        "ApiKeySourceType", "Tags",
     ]
+    /// API properties that make SAM generate resources this model does not cover, or redeploy
+    /// by rules it does not follow.
+    static let unmodelledAPIProperties = ["Domain", "AlwaysDeploy", "DefinitionUri"]
     /// Function properties that make SAM generate resources this model does not cover.
     static let unmodelledFunctionProperties = [
         "AutoPublishAlias", "DeploymentPreference", "EventInvokeConfig", "FunctionUrlConfig", "ProvisionedConcurrencyConfig",
@@ -92,6 +98,12 @@ struct SAMExpansion {
             let properties = Self.merge(globals?["Api"], resource["Properties"])
             apis[id] = API(id: id, properties: properties)
             resources[id] = Self.replacing(resource, properties: properties.filtered { !Self.stageProperties.contains($0) })
+            for property in Self.unmodelledAPIProperties where properties[property] != nil {
+                unmodelled.append("\(id): \(property) (SAM generates or redeploys for it in ways that are not rated)")
+            }
+            if properties["Auth"]?["UsagePlan"] != nil {
+                unmodelled.append("\(id): Auth.UsagePlan (the usage plan and API key SAM generates are not rated)")
+            }
         }
         for (id, resource) in all where resource["Type"] == .string("AWS::Serverless::Function") {
             let properties = Self.merge(globals?["Function"], resource["Properties"])
@@ -100,26 +112,34 @@ struct SAMExpansion {
                 unmodelled.append("\(id): \(property) (SAM generates resources for it that are not rated)")
             }
             if properties["Role"] == nil { unmodelled.append("\(id): the execution role SAM generates when Role is absent") }
-            guard case .map(let events)? = properties["Events"] else { continue }
+            guard let eventsValue = properties["Events"] else { continue }
+            guard case .map(let events) = eventsValue else {
+                unmodelled.append("\(id): Events is not a map of events, so SAM's transform of it is not rated")
+                continue
+            }
             for event in events {
                 let eventProperties = event.value["Properties"] ?? .map([])
                 guard event.value["Type"] == .string("Api") else {
                     unmodelled.append("\(id) event \(event.key): type \(event.value["Type"]?.inline ?? "?")")
                     continue
                 }
-                guard case .intrinsic("Ref", .string(let apiID))? = eventProperties["RestApiId"], apis[apiID] != nil else {
+                guard let restAPI = eventProperties["RestApiId"] else {
                     unmodelled.append("\(id) event \(event.key): the implicit API SAM creates without RestApiId")
+                    continue
+                }
+                guard case .intrinsic("Ref", .string(let apiID)) = restAPI, apis[apiID] != nil else {
+                    unmodelled.append("\(id) event \(event.key): RestApiId \(restAPI.inline) is not an AWS::Serverless::Api of the template")
                     continue
                 }
                 apis[apiID]?.routes.append(
                     Route(function: id, event: event.key, properties: eventProperties, functionName: properties["FunctionName"]))
             }
         }
+        var stages: [String: (stage: String, deployment: String)] = [:]
         for api in apis.values {
-            generate(api)
+            stages[api.id] = (api.stageID, generate(api))
             stageNames[api.id] = api.stageName
         }
-        let stages = Dictionary(uniqueKeysWithValues: apis.values.map { ($0.id, ($0.stageID, $0.deploymentID)) })
         touched = Set(resources.keys)
         for (id, resource) in all where resources[id] == nil {
             if Self.mentionsAPIAttributes(resource, apis: stages) {
@@ -154,9 +174,12 @@ struct SAMExpansion {
             return nil
         }
 
+        /// SAM's stage ID: the name between the API's ID and `Stage` when it is alphanumeric, a
+        /// hash of it after them otherwise, and nothing when the name is not a string.
         var stageID: String {
             let name = stageSuffix ?? ""
-            return SAMExpansion.isAlphanumeric(name) ? id + name + "Stage" : id + "Stage" + SAMExpansion.hash(name)
+            if SAMExpansion.isAlphanumeric(name) { return id + name + "Stage" }
+            return id + "Stage" + (name.isEmpty ? "" : SAMExpansion.hash(name))
         }
 
         /// What SAM's deployment hash covers: the generated OpenAPI definition (the API's own
@@ -165,32 +188,40 @@ struct SAMExpansion {
         var definition: TemplateValue {
             var entries = properties.entries.filter {
                 !SAMExpansion.stageProperties.contains($0.key) && !SAMExpansion.restApiOnlyProperties.contains($0.key)
+                    && !SAMExpansion.sharedProperties.contains($0.key)
             }
             // SAM writes the stage name into a resource policy's ARNs.
             if properties["Auth"]?["ResourcePolicy"] != nil { entries.append(TemplateEntry("StageName", stageName)) }
             let routes = routes.map { route in
                 TemplateValue.map(
-                    [TemplateEntry("Function", .string(route.function))]
+                    // The integration's URI names the function's ARN, as SAM writes it.
+                    [TemplateEntry("Function", .string(route.function)), TemplateEntry("Integration", .sub("${\(route.function).Arn}"))]
                         + route.properties.entries.filter { $0.key != "RestApiId" }
                         + [TemplateEntry("FunctionName", route.functionName ?? .null)])
             }
-            return .map(entries + [TemplateEntry("Routes", .list(routes.sorted { $0.canonicalJSON < $1.canonicalJSON }))])
+            let sorted = routes.map { ($0.canonicalJSON, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+            return .map(entries + [TemplateEntry("Routes", .list(sorted))])
         }
 
-        var deploymentID: String { id + "Deployment" + SAMExpansion.hash(definition.canonicalJSON) }
+        /// The deployment's ID for a definition.
+        func deploymentID(of definition: TemplateValue) -> String { id + "Deployment" + SAMExpansion.hash(definition.canonicalJSON) }
     }
 
-    private mutating func generate(_ api: API) {
-        let deploymentID = api.deploymentID
+    /// Adds what SAM generates for `api`; returns the deployment's ID.
+    private mutating func generate(_ api: API) -> String {
+        let definition = api.definition
+        let deploymentID = api.deploymentID(of: definition)
         resources[api.id] = resources[api.id].map {
-            Self.replacing($0, properties: $0["Properties"].map { Self.adding("Body", api.definition, to: $0) } ?? .null)
+            Self.replacing($0, properties: $0["Properties"].map { Self.adding("Body", definition, to: $0) } ?? .null)
         }
         resources[deploymentID] = .map([
             TemplateEntry("Type", "AWS::ApiGateway::Deployment"),
             TemplateEntry("Properties", .map([TemplateEntry("RestApiId", .ref(api.id))])),
         ])
         origins[deploymentID] = Origin(source: api.id, role: "deployment")
-        let stageProperties = api.properties.entries.filter { Self.stageProperties.contains($0.key) && $0.key != "StageName" }
+        let stageProperties = api.properties.entries.filter {
+            (Self.stageProperties.contains($0.key) || Self.sharedProperties.contains($0.key)) && $0.key != "StageName"
+        }
         resources[api.stageID] = .map([
             TemplateEntry("Type", "AWS::ApiGateway::Stage"),
             TemplateEntry(
@@ -219,6 +250,7 @@ struct SAMExpansion {
             ])
             origins[id] = Origin(source: route.function, role: "permission \(route.event)")
         }
+        return deploymentID
     }
 
     /// `arn:…:execute-api:…:${__ApiId__}/${__Stage__}/METHOD/path`, with path parameters as `*`

@@ -124,10 +124,19 @@ public struct TemplateDiff: Sendable {
         if expandingSAM, SAMExpansion.applies(to: old) || SAMExpansion.applies(to: new) {
             let before = SAMExpansion(template: old), after = SAMExpansion(template: new)
             // What the expansion leaves alone diffs as it did above; what it touches, and what is
-            // replaced (whose cascades may reach generated resources), is diffed again.
-            let touched = before.touched.union(after.touched).union(replacements.map(\.logicalID))
-            let expanded = Self.resourceChanges(
+            // replaced (whose cascades may reach generated resources), is diffed again. When the
+            // expansion replaces something the templates as written do not (a create-only
+            // setting from Globals), what refers to it may be anywhere: everything is diffed again.
+            let replacedAsWritten = Set(replacements.map(\.logicalID))
+            let touched = before.touched.union(after.touched).union(replacedAsWritten)
+            var expanded = Self.resourceChanges(
                 before.resources.filter { touched.contains($0.key) }, after.resources.filter { touched.contains($0.key) }, locations: locations)
+            let generated = Set(before.origins.keys).union(after.origins.keys)
+            if expanded.contains(where: {
+                $0.kind == .modified && $0.impact == .replacement && !generated.contains($0.logicalID) && !replacedAsWritten.contains($0.logicalID)
+            }) {
+                expanded = Self.resourceChanges(before.resources, after.resources, locations: locations)
+            }
             resources = Self.merging(expanded, into: resources, before: before, after: after, locations: locations)
             notes = Array(Set(before.unmodelled + after.unmodelled)).sorted().map { "SAM expansion not modelled: \($0)" }
         }

@@ -260,6 +260,27 @@ def access_log_group_named(t: Template) -> None:
     t["Resources"]["ApiAccessLogs"]["Properties"]["LogGroupName"] = "/aws/apigateway/taskmgmt-prod-access"
 
 
+def globals_tenancy(t: Template) -> None:
+    # Create-only on every function, set in Globals: each function is replaced, and so is what
+    # refers to one by a create-only property (subscriptions, permissions) anywhere in the stack.
+    t["Globals"]["Function"]["TenancyConfig"] = {"TenancyIsolationMode": "PER_TENANT"}
+
+
+def api_tags(t: Template) -> None:
+    # SAM writes an API's tags on the RestApi and on its stage.
+    api_props(t)["Tags"] = {"Team": "platform"}
+
+
+def api_disable_execute_endpoint(t: Template) -> None:
+    # Part of the OpenAPI body SAM writes: a new deployment.
+    api_props(t)["DisableExecuteApiEndpoint"] = True
+
+
+def api_minimum_compression(t: Template) -> None:
+    # The RestApi's own: no new deployment.
+    api_props(t)["MinimumCompressionSize"] = 1024
+
+
 def event_removed(t: Template) -> None:
     del function_props(t, "AdminDashboardFunction")["Events"]["GetAdminReportsProxy"]
 
@@ -391,6 +412,14 @@ SCENARIOS = [
         event_added,
         truth_includes=frozenset({("Api", "updated"), ("AdminDashboardFunctionGetStatusPermissionprod", "created")}),
     ),
+    Scenario(
+        "globals-tenancy",
+        globals_tenancy,
+        truth_includes=frozenset((fn, "replaced") for fn in FUNCTIONS) | frozenset({("DeadlineRemindersPermission", "replaced")}),
+    ),
+    Scenario("api-tags", api_tags, truth_includes=frozenset({("Api", "updated"), ("ApiprodStage", "updated")})),
+    Scenario("api-disable-execute-endpoint", api_disable_execute_endpoint, truth_includes=frozenset({("ApiDeployment*", "created")})),
+    Scenario("api-minimum-compression", api_minimum_compression, truth_includes=frozenset({("Api", "updated")})),
     Scenario("function-rename", function_rename, truth_includes=frozenset({("AdminDashboardFunction", "replaced")})),
     Scenario("globals-runtime", globals_runtime, truth_includes=frozenset((fn, "updated") for fn in FUNCTIONS)),
     Scenario("globals-key-added", globals_key_added, truth_includes=frozenset((fn, "updated") for fn in FUNCTIONS)),

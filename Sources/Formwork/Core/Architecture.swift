@@ -98,6 +98,8 @@ public protocol Blueprint: Sendable {
     var functionsExecutable: String { get }
     /// The architecture for one environment.
     func architecture(for env: Environment) -> Architecture
+    /// The pipeline that delivers the environments, written as a stack of its own (defaults to none).
+    var delivery: Delivery? { get }
 }
 
 extension Blueprint {
@@ -105,6 +107,16 @@ extension Blueprint {
     public var environments: [Environment] { Environment.standard }
     public var region: String { "us-east-1" }
     public var functionsExecutable: String { "\(name)Lambda" }
+    public var delivery: Delivery? { nil }
+
+    /// The start of every stack name: the name, lowercased, with letters, digits and hyphens only.
+    public var stackNamePrefix: String { name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" } }
+
+    /// The CloudFormation stack an environment deploys to (`taskmanagement-prod`).
+    public func stackName(for environment: Environment) -> String { "\(stackNamePrefix)-\(environment.name)" }
+
+    /// The stack the delivery pipeline deploys to, once, by hand (`taskmanagement-pipeline`).
+    public var pipelineStackName: String { "\(stackNamePrefix)-pipeline" }
 
     /// The environment with this name, if the blueprint deploys to it.
     public func environment(named name: String) -> Environment? {

@@ -128,24 +128,43 @@ public enum OpenAPIDocument {
 /// The `samconfig.toml` that deploys each environment's template with `sam deploy --config-env`.
 public enum SAMConfig {
     /// One section per environment; templates are expected at `<env>/template.<ext>` beside it.
-    public static func make(blueprintName: String, environments: [Environment], region: String, format: TemplateFormat) -> String {
+    public static func make(blueprint: any Blueprint, format: TemplateFormat) -> String {
         var lines = ["# Deploy an environment: sam deploy --config-file samconfig.toml --config-env <env>", "version = 0.1"]
-        let stackBase = blueprintName.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" }
-        for env in environments {
+        for env in blueprint.environments {
+            let stack = blueprint.stackName(for: env)
             lines += [
                 "",
                 "[\(env.name).deploy.parameters]",
-                "stack_name = \"\(stackBase)-\(env.name)\"",
+                "stack_name = \"\(stack)\"",
                 "template_file = \"\(env.name)/template.\(format.fileExtension)\"",
-                "region = \"\(region)\"",
+                "region = \"\(blueprint.region)\"",
                 "capabilities = \"CAPABILITY_IAM CAPABILITY_AUTO_EXPAND\"",
                 "resolve_s3 = true",
-                "s3_prefix = \"\(stackBase)-\(env.name)\"",
+                "s3_prefix = \"\(stack)\"",
                 "confirm_changeset = \(env.isProduction)",
                 "fail_on_empty_changeset = false",
                 "parameter_overrides = \"DomainName=\\\"\\\" CertificateArn=\\\"\\\"\"",
-                "tags = \"Project=\\\"\(blueprintName)\\\" Environment=\\\"\(env.name)\\\"\"",
+                "tags = \"Project=\\\"\(blueprint.name)\\\" Environment=\\\"\(env.name)\\\"\"",
             ]
+        }
+        if let delivery = blueprint.delivery {
+            lines += [
+                "",
+                "# The delivery pipeline, deployed once by hand: sam deploy --config-file samconfig.toml --config-env pipeline",
+                "[pipeline.deploy.parameters]",
+                "stack_name = \"\(blueprint.pipelineStackName)\"",
+                "template_file = \"pipeline/template.\(format.fileExtension)\"",
+                "region = \"\(blueprint.region)\"",
+                "capabilities = \"CAPABILITY_IAM\"",
+                "resolve_s3 = true",
+                "s3_prefix = \"\(blueprint.pipelineStackName)\"",
+                "confirm_changeset = true",
+                "fail_on_empty_changeset = false",
+            ]
+            if case .gitHub = delivery.source {
+                lines.append("# ConnectionArn: an AVAILABLE AWS CodeConnections connection to GitHub (sam deploy --parameter-overrides ConnectionArn=arn:...)")
+            }
+            lines.append("tags = \"Project=\\\"\(blueprint.name)\\\" Environment=\\\"pipeline\\\"\"")
         }
         return lines.joined(separator: "\n") + "\n"
     }

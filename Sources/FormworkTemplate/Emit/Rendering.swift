@@ -47,6 +47,19 @@ extension TemplateValue {
         }
     }
 
+    /// JSON on one line, with intrinsics in long form and keys in document order.
+    public var compactJSON: String {
+        switch self {
+        case .string(let text): Self.jsonString(text)
+        case .number(let text): text
+        case .bool(let value): value ? "true" : "false"
+        case .null: "null"
+        case .list(let items): "[" + items.map(\.compactJSON).joined(separator: ",") + "]"
+        case .map(let entries): "{" + entries.map { Self.jsonString($0.key) + ":" + $0.value.compactJSON }.joined(separator: ",") + "}"
+        case .intrinsic(let name, let argument): "{" + Self.jsonString(name) + ":" + argument.compactJSON + "}"
+        }
+    }
+
     /// JSON text with intrinsics in long form, two-space indentation, keys in document order.
     public func jsonText() -> String {
         var out = ""
