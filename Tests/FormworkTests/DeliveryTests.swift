@@ -107,6 +107,32 @@ struct DeliveryTests {
         #expect(try #require(template.resource("ArtifactBucketPolicy")).value(at: "PolicyDocument")?.compactJSON.contains("aws:SecureTransport") == true)
     }
 
+    @Test("every statement of the pipeline's roles is one of the delivery's grants, with the action table's actions")
+    func grants() throws {
+        let delivery = try #require(blueprint.delivery)
+        let template = PipelineSynthesizer(blueprint: blueprint, delivery: delivery).synthesize().template
+        for role in DeliveryRole.allCases {
+            let policies = try #require(template.resource(role.rawValue)?.value(at: "Policies"))
+            guard case .list(let list) = policies, case .list(let statements)? = list.first?["PolicyDocument"]?["Statement"] else {
+                Issue.record("\(role.rawValue) has no statements")
+                continue
+            }
+            let granted = try #require(delivery.grants[role])
+            #expect(statements.count == granted.count)
+            for (statement, grant) in zip(statements, granted) {
+                #expect(statement["Sid"] == .string(grant.access.rawValue))
+                guard case .list(let actions)? = statement["Action"] else { continue }
+                let expected = grant.actions(
+                    services: actions.compactMap { if case .string(let a) = $0 { String(a.prefix { $0 != ":" }) } else { nil } }, source: delivery.source)
+                #expect(actions == expected.map(TemplateValue.string), "\(role.rawValue) \(grant.access.rawValue)")
+            }
+        }
+        #expect(delivery.grants[.diffGate]?.contains(DeliveryGrant(access: .readDeployedTemplates)) == true)
+        let ungated = Delivery("Plain", source: .codeCommit(repository: "app", branch: "main")).deploys(.dev)
+        #expect(ungated.grants[.diffGate]?.contains(DeliveryGrant(access: .readDeployedTemplates)) == false)
+        #expect(GrantActions.actions(for: .readRepository, source: ungated.source).allSatisfy { $0.hasPrefix("codecommit:") })
+    }
+
     @Test("the buildspecs parse as YAML, and every command they run is in the README")
     func buildspecs() throws {
         let synthesis = PipelineSynthesizer(blueprint: blueprint, delivery: try #require(blueprint.delivery)).synthesize()

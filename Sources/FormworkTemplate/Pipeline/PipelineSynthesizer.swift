@@ -332,87 +332,62 @@ public struct PipelineSynthesizer {
             ])
     }
 
-    func statement(_ sid: String, _ actions: [String], _ resources: [TemplateValue], condition: TemplateValue? = nil) -> TemplateValue {
+    var artifactObjects: TemplateValue { .sub("${ArtifactBucket.Arn}/*") }
+
+    /// A role's policy statement for one grant: the grant's actions (from ``GrantActions``) on
+    /// the ARNs of what it names.
+    func statement(_ grant: DeliveryGrant, for role: DeliveryRole, services: [String]) -> TemplateValue {
+        var condition: TemplateValue?
+        let resources: [TemplateValue] =
+            switch grant.access {
+            case .writeOwnLogs:
+                [
+                    .sub(
+                        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/${AWS::StackName}-\(role == .diffGate ? "diff-gate" : "build"):*"
+                    )
+                ]
+            case .readArtifacts, .readPackagedCode: [artifactObjects]
+            case .readWriteArtifacts: [artifactObjects]
+            case .findArtifactBucket: [.getAtt("ArtifactBucket", "Arn")]
+            case .useArtifactKey: [.getAtt("ArtifactKey", "Arn")]
+            case .runBuilds: [.getAtt("BuildProject", "Arn"), .getAtt("DiffGateProject", "Arn")]
+            case .deployStacks: delivery.stages.map(stackARN)
+            case .useSAMTransform: [.sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31")]
+            case .passDeploymentRole:
+                {
+                    condition = .map(["StringEquals": .map(["iam:PassedToService": "cloudformation.amazonaws.com"])])
+                    return [.getAtt("DeploymentRole", "Arn")]
+                }()
+            case .readDeployedTemplates: delivery.diffGates.map { stackARN($0.environment) }
+            case .readRepository:
+                switch delivery.source {
+                case .gitHub: [.ref("ConnectionArn")]
+                case .codeCommit(let repository, _): [.sub("arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:\(repository)")]
+                }
+            case .requestApproval: [.ref("NotificationsTopic")]
+            case .manageStackResources: ["*"]
+            case .manageStackRoles: delivery.stages.map { .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/\(blueprint.stackName(for: $0))-*") }
+            }
         var entries = [
-            TemplateEntry("Sid", .string(sid)), TemplateEntry("Effect", "Allow"), TemplateEntry("Action", .strings(actions)),
+            TemplateEntry("Sid", .string(grant.access.rawValue)), TemplateEntry("Effect", "Allow"),
+            TemplateEntry("Action", .strings(grant.actions(services: services, source: delivery.source))),
             TemplateEntry("Resource", resources.count == 1 ? resources[0] : .list(resources)),
         ]
         if let condition { entries.append(TemplateEntry("Condition", condition)) }
         return .map(entries)
     }
 
-    var artifactObjects: TemplateValue { .sub("${ArtifactBucket.Arn}/*") }
-
-    func logStatement(_ group: String) -> TemplateValue {
-        statement(
-            "WritesItsLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
-            [.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/${AWS::StackName}-\(group):*")])
+    /// A role with one policy made of its grants.
+    func role(_ role: DeliveryRole, service: String) -> TemplateResource {
+        let services = role == .deployment ? deployedServices : []
+        return self.role(role.rawValue, service: service, statements: (delivery.grants[role] ?? []).map { statement($0, for: role, services: services) })
     }
 
-    var keyUse: TemplateValue {
-        statement("UsesTheArtifactKey", ["kms:Decrypt", "kms:GenerateDataKey"], [.getAtt("ArtifactKey", "Arn")])
-    }
+    var buildRole: TemplateResource { role(.build, service: "codebuild.amazonaws.com") }
 
-    var buildRole: TemplateResource {
-        role(
-            "BuildRole", service: "codebuild.amazonaws.com",
-            statements: [
-                logStatement("build"),
-                statement("ReadsAndWritesArtifacts", ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], [artifactObjects]),
-                statement("FindsTheArtifactBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [.getAtt("ArtifactBucket", "Arn")]),
-                keyUse,
-            ])
-    }
+    var gateRole: TemplateResource { role(.diffGate, service: "codebuild.amazonaws.com") }
 
-    var gateRole: TemplateResource {
-        let gated = delivery.diffGates.map { stackARN($0.environment) }
-        return role(
-            "DiffGateRole", service: "codebuild.amazonaws.com",
-            statements: [
-                logStatement("diff-gate"),
-                statement("ReadsArtifacts", ["s3:GetObject", "s3:GetObjectVersion"], [artifactObjects]),
-                keyUse,
-            ]
-                + (gated.isEmpty
-                    ? [] : [statement("ReadsTheDeployedTemplate", ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"], gated)]))
-    }
-
-    var pipelineRole: TemplateResource {
-        var statements = [
-            statement(
-                "ReadsAndWritesArtifacts", ["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketVersioning", "s3:PutObject"],
-                [artifactObjects, .getAtt("ArtifactBucket", "Arn")]),
-            keyUse,
-            statement(
-                "RunsItsBuilds", ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
-                [.getAtt("BuildProject", "Arn"), .getAtt("DiffGateProject", "Arn")]),
-            statement(
-                "DeploysTheEnvironmentsStacks",
-                [
-                    "cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:DescribeChangeSet",
-                    "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet",
-                ], delivery.stages.map(stackARN)),
-            statement(
-                "UsesTheSAMTransform", ["cloudformation:CreateChangeSet"],
-                [.sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31")]),
-            statement(
-                "PassesTheDeploymentRole", ["iam:PassRole"], [.getAtt("DeploymentRole", "Arn")],
-                condition: .map(["StringEquals": .map(["iam:PassedToService": "cloudformation.amazonaws.com"])])),
-            statement("AsksForApproval", ["sns:Publish"], [.ref("NotificationsTopic")]),
-        ]
-        switch delivery.source {
-        case .gitHub:
-            statements.append(
-                statement("ReadsTheRepository", ["codestar-connections:UseConnection", "codeconnections:UseConnection"], [.ref("ConnectionArn")]))
-        case .codeCommit(let repository, _):
-            statements.append(
-                statement(
-                    "ReadsTheRepository",
-                    ["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:GetUploadArchiveStatus", "codecommit:UploadArchive"],
-                    [.sub("arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:\(repository)")]))
-        }
-        return role("PipelineRole", service: "codepipeline.amazonaws.com", statements: statements)
-    }
+    var pipelineRole: TemplateResource { role(.pipeline, service: "codepipeline.amazonaws.com") }
 
     /// The services the environments' stacks create resources in, from the types of their
     /// templates (and of what SAM generates from them).
@@ -424,7 +399,6 @@ public struct PipelineSynthesizer {
                 services.formUnion(Self.services(of: resource.type))
             }
         }
-        services.remove("iam")
         return services.sorted()
     }
 
@@ -444,22 +418,7 @@ public struct PipelineSynthesizer {
     }
 
     var deploymentRole: TemplateResource {
-        let stacks = delivery.stages.map { blueprint.stackName(for: $0) }
-        var resource = role(
-            "DeploymentRole", service: "cloudformation.amazonaws.com",
-            statements: [
-                statement("ManagesTheStacksResources", deployedServices.map { "\($0):*" }, ["*"]),
-                statement(
-                    "ManagesTheStacksRoles",
-                    [
-                        "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:GetRole",
-                        "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:PassRole", "iam:PutRolePolicy",
-                        "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
-                    ],
-                    stacks.map { .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/\($0)-*") }),
-                statement("ReadsPackagedCode", ["s3:GetObject", "s3:GetObjectVersion"], [artifactObjects]),
-                keyUse,
-            ])
+        var resource = role(.deployment, service: "cloudformation.amazonaws.com")
         let reason =
             "CloudFormation creates and updates the environments' resources (roles, functions, tables, keys) with this role, so it can do "
             + "what their stacks do, in the services their templates use; only CloudFormation assumes it, and only the pipeline passes it"
