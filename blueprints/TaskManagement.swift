@@ -175,7 +175,7 @@ public struct TaskManagementBlueprint: Blueprint {
         .logEncryption(.with(key))
 
         // API
-        var api = RestAPI("Api", stage: env.name, authorizer: users) {
+        let api = RestAPI("Api", stage: env.name, authorizer: users) {
             Route(.get, "/health", to: dashboardFunction, access: .public, summary: "Liveness check")
             Route(.get, "/me", to: userFunction, summary: "The caller's own user")
             Route(.post, "/users", to: userFunction, groups: [admin], body: RequestSchemas.createUser, summary: "Invite a user")
@@ -200,7 +200,7 @@ public struct TaskManagementBlueprint: Blueprint {
         .accessLogRetention(retention)
         .logEncryption(.with(key))
         .denySourceRanges(["198.51.100.0/24"])
-        if prod { api = api.firewall(firewall) }
+        .firewall(prod ? firewall : nil)
 
         // Operations
         let trailBucket = Bucket("TrailBucket")

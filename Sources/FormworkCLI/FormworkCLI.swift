@@ -14,12 +14,25 @@ public enum FormworkCLI {
     /// The blueprints the running command works on.
     @TaskLocal static var blueprints: [any Blueprint] = []
 
+    /// The name help and messages call the executable by.
+    @TaskLocal static var commandName = "formwork"
+
+    /// The running executable's file name (`formwork`, or a team's own tool).
+    public static var executableName: String {
+        URL(fileURLWithPath: CommandLine.arguments.first ?? "formwork").lastPathComponent
+    }
+
     /// Runs the command line over `blueprints` and returns the exit status:
-    /// 0 success, 1 findings (diagnostics, differences), 2 usage or I/O error.
+    /// 0 success, 1 findings (diagnostics, differences), 2 usage or I/O error. Help and
+    /// messages call the executable `commandName` (by default, its own file name).
     public static func run(
         blueprints: [any Blueprint], arguments: [String] = Array(CommandLine.arguments.dropFirst()),
-        output: TextSink = .standard
+        output: TextSink = .standard, commandName: String = FormworkCLI.executableName
     ) async -> Int32 {
+        await $commandName.withValue(commandName) { await run(blueprints: blueprints, arguments: arguments, sink: output) }
+    }
+
+    private static func run(blueprints: [any Blueprint], arguments: [String], sink output: TextSink) async -> Int32 {
         await $blueprints.withValue(blueprints) {
             await Console.$current.withValue(output) {
                 do {
@@ -87,16 +100,18 @@ enum Console {
 }
 
 struct FormworkCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "formwork",
-        abstract: "Describe a serverless system once in Swift; generate, check and draw it.",
-        discussion: """
-            Exit status: 0 success, 1 findings (blueprint errors), 2 usage or I/O error.
-            """,
-        subcommands: [
-            SynthCommand.self, ValidateCommand.self, DiffCommand.self, CheckCommand.self, SimulateCommand.self, ListCommand.self,
-            GraphCommand.self, PackageCommand.self, ClockCommand.self, InvokeCommand.self, OutboxCommand.self,
-        ])
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: FormworkCLI.commandName,
+            abstract: "Describe a serverless system once in Swift; generate, check and draw it.",
+            discussion: """
+                Exit status: 0 success, 1 findings (blueprint errors), 2 usage or I/O error.
+                """,
+            subcommands: [
+                SynthCommand.self, ValidateCommand.self, DiffCommand.self, CheckCommand.self, SimulateCommand.self, ListCommand.self,
+                GraphCommand.self, PackageCommand.self, ClockCommand.self, InvokeCommand.self, OutboxCommand.self,
+            ])
+    }
 }
 
 /// Options shared by commands that read a blueprint.
@@ -126,6 +141,41 @@ struct BlueprintOptions: ParsableArguments {
 }
 
 /// Prints diagnostics to standard error and returns whether any is an error.
+/// Diagnostics gathered over several environments (and the pipeline), printed once each with
+/// every context they occur in: `… error: … [dev, staging, prod]`.
+struct DiagnosticsReport {
+    private var entries: [(diagnostic: Diagnostic, contexts: [String])] = []
+    private var positions: [String: Int] = [:]
+
+    /// Adds what one environment (or the pipeline) reported.
+    mutating func add(_ diagnostics: [Diagnostic], context: String) {
+        for diagnostic in diagnostics {
+            if let position = positions[diagnostic.description] {
+                if !entries[position].contexts.contains(context) { entries[position].contexts.append(context) }
+            } else {
+                positions[diagnostic.description] = entries.count
+                entries.append((diagnostic, [context]))
+            }
+        }
+    }
+
+    /// Whether any is an error.
+    var hasErrors: Bool { entries.contains { $0.diagnostic.severity == .error } }
+
+    /// How many distinct warnings.
+    var warnings: Int { entries.filter { $0.diagnostic.severity == .warning }.count }
+
+    /// Prints each diagnostic once, on standard error.
+    func print() {
+        for entry in entries {
+            // The contexts close the diagnostic's first line; its notes follow.
+            let lines = entry.diagnostic.description.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            let head = "\(lines[0]) [\(entry.contexts.joined(separator: ", "))]"
+            Console.error(lines.count > 1 ? head + "\n" + lines[1] : head)
+        }
+    }
+}
+
 func report(_ diagnostics: [Diagnostic], environment: Environment) -> Bool {
     report(diagnostics, context: environment.name)
 }

@@ -15,26 +15,30 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let blueprint = try blueprintOptions.selected()
-        var failed = false, warnings = 0
         let environments = try blueprintOptions.environments(of: blueprint, named: env)
+        var report = DiagnosticsReport()
+        var results: [(Environment, SynthesisResult)] = []
         for environment in environments {
-            var result = Synthesizer(blueprint: blueprint, environment: environment).synthesize()
-            do {
-                _ = try result.render(as: .yaml)
-            } catch {
-                throw CommandFailure.usage("error: the \(environment.name) template cannot be rendered: \(error)")
-            }
-            failed = report(result.diagnostics, environment: environment) || failed
-            warnings += result.diagnostics.filter { $0.severity == .warning }.count
+            let result = Synthesizer(blueprint: blueprint, environment: environment).synthesize()
+            report.add(result.diagnostics, context: environment.name)
+            results.append((environment, result))
         }
         var checked = environments.map(\.name)
         if let delivery = blueprint.delivery {
-            let diagnostics = delivery.validate(environments: blueprint.environments)
-            failed = report(diagnostics, context: PipelineSynthesizer.directory) || failed
-            warnings += diagnostics.filter { $0.severity == .warning }.count
+            report.add(delivery.validate(environments: blueprint.environments), context: PipelineSynthesizer.directory)
             checked.append("the pipeline")
         }
-        if failed { throw CommandFailure.findings() }
+        report.print()
+        if report.hasErrors { throw CommandFailure.findings() }
+        // The model is valid: rendering cannot fail on anything a blueprint says.
+        for (environment, var result) in results {
+            do {
+                _ = try result.render(as: .yaml)
+            } catch {
+                throw CommandFailure.usage("error: the \(environment.name) template cannot be rendered (a bug in Formwork, please report it): \(error)")
+            }
+        }
+        let warnings = report.warnings
         let names = checked.joined(separator: ", ")
         Console.print("\(blueprint.name): no errors in \(names)\(warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : "")")
     }
@@ -82,6 +86,13 @@ struct GraphCommand: ParsableCommand {
         let blueprint = try blueprintOptions.selected()
         guard let environment = try blueprintOptions.environments(of: blueprint, named: env).last else { return }
         let architecture = blueprint.architecture(for: environment)
+        var report = DiagnosticsReport()
+        report.add(architecture.validate().filter { $0.severity == .error }, context: environment.name)
+        if let delivery = blueprint.delivery {
+            report.add(delivery.validate(environments: blueprint.environments).filter { $0.severity == .error }, context: PipelineSynthesizer.directory)
+        }
+        report.print()
+        if report.hasErrors { throw CommandFailure.findings("error: the blueprint has errors; nothing was drawn") }
         Console.print(ArchitectureGraph(architecture: architecture, delivery: blueprint.delivery).render(format == .mermaid ? .mermaid : .dot))
     }
 }

@@ -61,11 +61,23 @@ struct SynthesisPlan {
     var failed = false
 
     init(blueprint: any Blueprint, environments: [Environment], output: String, format: TemplateFormat) throws {
+        // Every diagnostic first, once each with the environments it occurs in; nothing is
+        // rendered from a model with errors.
+        var report = DiagnosticsReport()
+        var results: [(Environment, SynthesisResult)] = []
         for environment in environments {
             let codeRoot = Self.relativePath(from: "\(output)/\(environment.name)", to: FileManager.default.currentDirectoryPath)
-            var result = Synthesizer(blueprint: blueprint, environment: environment, codeRoot: codeRoot).synthesize()
+            let result = Synthesizer(blueprint: blueprint, environment: environment, codeRoot: codeRoot).synthesize()
+            report.add(result.diagnostics, context: environment.name)
+            results.append((environment, result))
+        }
+        let pipeline = blueprint.delivery.map { PipelineSynthesizer(blueprint: blueprint, delivery: $0).synthesize() }
+        if let pipeline { report.add(pipeline.diagnostics, context: PipelineSynthesizer.directory) }
+        report.print()
+        failed = report.hasErrors
+        if failed { return }
+        for (environment, var result) in results {
             let template = try Self.render { try result.render(as: format) }
-            failed = report(result.diagnostics, environment: environment) || failed
             files.append(
                 File(
                     path: "\(output)/\(environment.name)/template.\(format.fileExtension)", text: template,
@@ -80,9 +92,7 @@ struct SynthesisPlan {
                         text: try Self.render { try document.rendered(as: format) }, environment: environment))
             }
         }
-        if let delivery = blueprint.delivery {
-            let pipeline = PipelineSynthesizer(blueprint: blueprint, delivery: delivery).synthesize()
-            failed = report(pipeline.diagnostics, context: PipelineSynthesizer.directory) || failed
+        if let pipeline {
             let directory = "\(output)/\(PipelineSynthesizer.directory)"
             files.append(
                 File(
@@ -115,7 +125,7 @@ struct SynthesisPlan {
 
     private static func render(_ body: () throws -> String) throws -> String {
         do { return try body() } catch {
-            throw CommandFailure.usage("error: could not render: \(error)")
+            throw CommandFailure.usage("error: could not render (a bug in Formwork, please report it): \(error)")
         }
     }
 }

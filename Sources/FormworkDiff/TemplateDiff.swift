@@ -228,10 +228,18 @@ public struct TemplateDiff: Sendable {
         _ result: inout [ResourceChange], old: [String: TemplateValue], new: [String: TemplateValue], locations: [String: SourceLocation]
     ) {
         var replaced = result.filter { $0.kind == .modified && $0.impact == .replacement }.map(\.logicalID)
+        if replaced.isEmpty { return }
         var done = Set(replaced)
+        // Who may refer to whom, read once: each resource is then searched only for the replaced
+        // resources it mentions.
+        var dependants: [String: [String]] = [:]
+        for id in new.keys.sorted() where old[id] != nil {
+            guard let properties = new[id]?["Properties"] else { continue }
+            for target in mentionedIDs(in: properties) { dependants[target, default: []].append(id) }
+        }
         while !replaced.isEmpty {
             let cause = replaced.removeFirst()
-            for id in new.keys.sorted() where id != cause && old[id] != nil {
+            for id in dependants[cause] ?? [] where id != cause {
                 guard let resource = new[id], let properties = resource["Properties"] else { continue }
                 let type = typeName(resource)
                 for (path, value) in references(to: cause, in: properties, at: ValuePath()) {
@@ -264,6 +272,39 @@ public struct TemplateDiff: Sendable {
             }
         }
         result.sort { $0.logicalID < $1.logicalID }
+    }
+
+    /// Every logical ID `value` may refer to through `Ref`, `Fn::GetAtt` or a `${…}` of
+    /// `Fn::Sub`: a superset of what ``references(to:in:at:)`` finds, to narrow its search.
+    static func mentionedIDs(in value: TemplateValue) -> Set<String> {
+        var ids = Set<String>()
+        func visit(_ value: TemplateValue) {
+            switch value {
+            case .intrinsic("Ref", .string(let target)): ids.insert(target)
+            case .intrinsic("Fn::GetAtt", .list(let parts)):
+                if case .string(let target)? = parts.first { ids.insert(target) }
+            case .intrinsic("Fn::Sub", let argument):
+                let text: String? =
+                    switch argument {
+                    case .string(let text): text
+                    case .list(let parts): parts.first.flatMap { if case .string(let text) = $0 { text } else { nil } }
+                    default: nil
+                    }
+                var rest = Substring(text ?? "")
+                while let open = rest.range(of: "${") {
+                    rest = rest[open.upperBound...]
+                    let name = rest.prefix { $0 != "}" && $0 != "." }
+                    ids.insert(String(name))
+                }
+                if case .list(let parts) = argument { parts.dropFirst().forEach(visit) }
+            case .intrinsic(_, let argument): visit(argument)
+            case .list(let items): items.forEach(visit)
+            case .map(let entries): entries.forEach { visit($0.value) }
+            default: break
+            }
+        }
+        visit(value)
+        return ids
     }
 
     /// The places in `value` that refer to the resource `id`, with the value written there.

@@ -26,11 +26,12 @@ public final class CapturedText: @unchecked Sendable {
 
 /// Runs the command line in process over `blueprints` and returns its status and output.
 public func runCLI(
-    _ arguments: [String], blueprints: [any Blueprint] = [TaskManagementBlueprint()]
+    _ arguments: [String], blueprints: [any Blueprint] = [TaskManagementBlueprint()], commandName: String = "formwork"
 ) async -> (status: Int32, out: String, err: String) {
     let out = CapturedText(), err = CapturedText()
     let status = await FormworkCLI.run(
-        blueprints: blueprints, arguments: arguments, output: TextSink(out: { out.append($0) }, err: { err.append($0) }))
+        blueprints: blueprints, arguments: arguments, output: TextSink(out: { out.append($0) }, err: { err.append($0) }),
+        commandName: commandName)
     return (status, out.text, err.text)
 }
 

@@ -26,7 +26,7 @@ STAND_IN_AWS = """#!/usr/bin/env bash
 # describe-stacks and get-template of one stack, from files beside this script.
 here="$(cd "$(dirname "$0")" && pwd)"
 case "$1 $2" in
-  "cloudformation describe-stacks") [ -f "$here/deployed.yaml" ] || { echo "Stack does not exist" >&2; exit 254; }; echo '{"Stacks": []}' ;;
+  "cloudformation describe-stacks") [ -f "$here/status" ] || { echo "Stack does not exist" >&2; exit 254; }; cat "$here/status" ;;
   "cloudformation get-template") python3 -c 'import json,sys; print(json.dumps({"TemplateBody": open(sys.argv[1]).read(), "StagesAvailable": ["Original", "Processed"]}))' "$here/deployed.yaml" ;;
   *) echo "unexpected: $*" >&2; exit 2 ;;
 esac
@@ -38,7 +38,9 @@ def gate_commands() -> list[str]:
     return spec["phases"]["build"]["commands"]
 
 
-def run_gate(tmp_path: Path, deployed: str | None, allow_data_loss: str = "false") -> subprocess.CompletedProcess[str]:
+def run_gate(
+    tmp_path: Path, deployed: str | None, allow_data_loss: str = "false", status: str = "UPDATE_COMPLETE"
+) -> subprocess.CompletedProcess[str]:
     work = tmp_path / "work"
     (work / ".venv-aws/bin").mkdir(parents=True)
     (work / "bin").mkdir()
@@ -48,6 +50,7 @@ def run_gate(tmp_path: Path, deployed: str | None, allow_data_loss: str = "false
     shutil.copy(BINARY, work / "bin/formwork")
     if deployed is not None:
         (work / ".venv-aws/bin/deployed.yaml").write_text(deployed, encoding="utf-8")
+        (work / ".venv-aws/bin/status").write_text(status + "\n", encoding="utf-8")
     env = dict(os.environ, ENVIRONMENT="prod", STACK_NAME="taskmanagement-prod", FAIL_ON="data-loss", ALLOW_DATA_LOSS=allow_data_loss)
     # CodeBuild runs a phase's commands in one shell, stopping at the first that fails.
     script = "set -e\n" + "\n".join(gate_commands()) + "\n"
@@ -86,6 +89,14 @@ def test_allow_data_loss_lets_it_pass_with_the_report(tmp_path: Path) -> None:
 
 def test_a_stack_not_deployed_yet_passes(tmp_path: Path) -> None:
     result = run_gate(tmp_path, None)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "added" in result.stdout
+
+
+def test_a_first_change_set_under_review_counts_as_not_deployed(tmp_path: Path) -> None:
+    # CloudFormation creates the stack in REVIEW_IN_PROGRESS with a first change set; its
+    # template is empty until the change set runs.
+    result = run_gate(tmp_path, "", status="REVIEW_IN_PROGRESS")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "added" in result.stdout
 

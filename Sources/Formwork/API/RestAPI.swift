@@ -55,8 +55,8 @@ public struct RestAPI: Resource, Taggable, LocatedSettings {
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
-    /// Allows browsers on `origin` to call the API.
-    public func cors(_ cors: CORS) -> Self { with { $0.cors = cors } }
+    /// Allows browsers on `origin` to call the API; nil allows none.
+    public func cors(_ cors: CORS?) -> Self { with { $0.cors = cors } }
     /// Sets stage throttling.
     public func throttling(rate: Double, burst: Int, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
         setting("throttling", fileID, filePath, line, column) { $0.throttling = Throttling(rate: rate, burst: burst) }
@@ -83,9 +83,11 @@ public struct RestAPI: Resource, Taggable, LocatedSettings {
     public func denySourceRanges(_ ranges: [String], fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
         setting("deny", fileID, filePath, line, column) { $0.deniedSourceRanges = ranges }
     }
-    /// Filters requests with a web ACL.
-    public func firewall(_ acl: WebACL, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-        with { $0.firewall = (acl.id, acl.location, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)) }
+    /// Filters requests with a web ACL; nil filters none (`.firewall(prod ? acl : nil)`).
+    public func firewall(_ acl: WebACL?, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        with { api in
+            api.firewall = acl.map { ($0.id, $0.location, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)) }
+        }
     }
 
     public var references: [Reference] {

@@ -56,7 +56,8 @@ extension Delivery {
         let gate: [DeliveryGrant.Access] = [.writeOwnLogs, .readArtifacts, .useArtifactKey] + (diffGates.isEmpty ? [] : [.readDeployedTemplates])
         let grants: [DeliveryRole: [DeliveryGrant.Access]] = [
             .pipeline: pipeline,
-            .build: [.writeOwnLogs, .readWriteArtifacts, .findArtifactBucket, .useArtifactKey],
+            // The build clones the repository itself (CODEBUILD_CLONE_REF), so it reads it too.
+            .build: [.writeOwnLogs, .readWriteArtifacts, .findArtifactBucket, .useArtifactKey, .readRepository],
             .diffGate: gate,
             .deployment: [.manageStackResources, .manageStackRoles, .readPackagedCode, .useArtifactKey],
         ]
@@ -78,14 +79,18 @@ extension GrantActions {
             case .deployStacks:
                 [
                     "cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:DescribeChangeSet",
-                    "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet",
+                    "cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet",
                 ]
             case .useSAMTransform: ["cloudformation:CreateChangeSet"]
             case .passDeploymentRole: ["iam:PassRole"]
             case .readDeployedTemplates: ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"]
             case .readRepository:
                 switch source {
-                case .codeCommit?: ["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:GetUploadArchiveStatus", "codecommit:UploadArchive"]
+                case .codeCommit?:
+                    [
+                        "codecommit:CancelUploadArchive", "codecommit:GetBranch", "codecommit:GetCommit", "codecommit:GetUploadArchiveStatus",
+                        "codecommit:GitPull", "codecommit:UploadArchive",
+                    ]
                 default: ["codeconnections:UseConnection", "codestar-connections:UseConnection"]
                 }
             case .requestApproval: ["sns:Publish"]

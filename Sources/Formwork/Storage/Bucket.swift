@@ -53,16 +53,15 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
     /// Adds a lifecycle rule.
     public func lifecycle(_ rule: LifecycleRule) -> Self { with { $0.lifecycleRules.append(rule) } }
 
-    /// Sends server access logs to another bucket.
+    /// Sends server access logs to another bucket; nil sends none.
     public func accessLogs(
-        to bucket: Bucket, prefix: String,
+        to bucket: Bucket?, prefix: String,
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> Self {
-        with {
-            $0.accessLogging = (
-                bucket.id, prefix, bucket.location,
-                SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-            )
+        with { copy in
+            copy.accessLogging = bucket.map {
+                ($0.id, prefix, $0.location, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+            }
         }
     }
 

@@ -50,16 +50,15 @@ public struct Distribution: Resource, Taggable, LocatedSettings {
     }
     /// Sets the security headers.
     public func securityHeaders(_ headers: SecurityHeaders) -> Self { with { $0.securityHeaders = headers } }
-    /// Sends standard logs to a bucket (which must accept log deliveries).
+    /// Sends standard logs to a bucket (which must accept log deliveries); nil sends none.
     public func logs(
-        to bucket: Bucket, prefix: String,
+        to bucket: Bucket?, prefix: String,
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> Self {
-        with {
-            $0.logging = (
-                bucket.id, prefix, bucket.location,
-                SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
-            )
+        with { copy in
+            copy.logging = bucket.map {
+                ($0.id, prefix, $0.location, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+            }
         }
     }
 

@@ -81,8 +81,15 @@ public struct PipelineSynthesizer {
     /// The AWS CLI the diff gate reads the deployed template with, pinned.
     static let awsCLI = "awscli==1.45.11"
 
+    /// Where the build keeps the Python tools `make deps` installs (Debian's own Python refuses
+    /// packages outside a virtual environment).
+    static let toolsVenv = "/opt/formwork-tools"
+
     var buildBuildspec: Buildspec {
-        let install = ["make deps"]
+        let install = [
+            "apt-get update", "apt-get install -y --no-install-recommends python3 python3-venv git",
+            "python3 -m venv \(Self.toolsVenv)", "export PATH=\"\(Self.toolsVenv)/bin:$PATH\"", "make deps",
+        ]
         let build = [
             "make test",
             "swift run formwork check",
@@ -104,12 +111,15 @@ public struct PipelineSynthesizer {
 
     var gateBuildspec: Buildspec {
         let install = [
-            "apt-get update", "apt-get install -y --no-install-recommends python3-venv", "python3 -m venv .venv-aws",
+            "apt-get update", "apt-get install -y --no-install-recommends python3 python3-venv libyaml-0-2", "python3 -m venv .venv-aws",
             ".venv-aws/bin/pip install --quiet \(Self.awsCLI)",
         ]
+        // A stack that does not exist, or exists only as a first change set under review, has no
+        // template yet: everything is new.
         let build = [
             "if [ \"$ALLOW_DATA_LOSS\" = true ]; then FAIL_ON=none; fi",
-            "if .venv-aws/bin/aws cloudformation describe-stacks --stack-name \"$STACK_NAME\" > /dev/null 2>&1; then "
+            "STATUS=\"$(.venv-aws/bin/aws cloudformation describe-stacks --stack-name \"$STACK_NAME\" --query 'Stacks[0].StackStatus' --output text 2> /dev/null || echo NONE)\"",
+            "if [ \"$STATUS\" != NONE ] && [ \"$STATUS\" != REVIEW_IN_PROGRESS ]; then "
                 + ".venv-aws/bin/aws cloudformation get-template --stack-name \"$STACK_NAME\" --template-stage Original > deployed.json; "
                 + "else echo '{\"TemplateBody\": {\"Resources\": {}}}' > deployed.json; fi",
             "chmod +x bin/formwork",
@@ -189,6 +199,11 @@ public struct PipelineSynthesizer {
                             ]),
                         ]),
                         .map([
+                            "Sid": "CloudWatchLogsDescribesKey", "Effect": "Allow",
+                            "Principal": .map(["Service": .sub("logs.${AWS::Region}.amazonaws.com")]),
+                            "Action": "kms:DescribeKey", "Resource": "*",
+                        ]),
+                        .map([
                             "Sid": "NotificationsPublishEncrypted", "Effect": "Allow",
                             "Principal": .map(["Service": "codestar-notifications.amazonaws.com"]),
                             "Action": .strings(["kms:Decrypt", "kms:GenerateDataKey"]), "Resource": "*",
@@ -234,8 +249,10 @@ public struct PipelineSynthesizer {
                     "LifecycleConfiguration",
                     .map([
                         "Rules": .list([
+                            // Current objects stay: the deployed stacks' packaged code lives here, and a
+                            // rollback needs it. Replaced versions and unfinished uploads go.
                             .map([
-                                "Id": "ExpireArtifacts", "Status": "Enabled", "ExpirationInDays": .int(delivery.artifactRetention.days),
+                                "Id": "ExpireReplacedArtifacts", "Status": "Enabled",
                                 "NoncurrentVersionExpiration": .map(["NoncurrentDays": .int(delivery.artifactRetention.days)]),
                                 "AbortIncompleteMultipartUpload": .map(["DaysAfterInitiation": 7]),
                             ])
@@ -246,7 +263,7 @@ public struct PipelineSynthesizer {
         bucket.skipCheck(
             "CKV_AWS_18",
             because:
-                "Build artifacts live for \(delivery.artifactRetention.days) days and are read only by the pipeline's roles; CloudTrail records their access")
+                "Build artifacts and packaged code, read only by the pipeline's roles; CloudTrail records their access")
         return bucket
     }
 
@@ -391,7 +408,7 @@ public struct PipelineSynthesizer {
 
     /// The services the environments' stacks create resources in, from the types of their
     /// templates (and of what SAM generates from them).
-    var deployedServices: [String] {
+    public var deployedServices: [String] {
         var services = Set<String>()
         for environment in delivery.stages {
             let template = Synthesizer(blueprint: blueprint, environment: environment).synthesize().template
@@ -452,14 +469,15 @@ public struct PipelineSynthesizer {
                 "Source", category: "Source", provider: "CodeStarSourceConnection", order: 1,
                 configuration: [
                     TemplateEntry("ConnectionArn", .ref("ConnectionArn")), TemplateEntry("FullRepositoryId", .string(repository)),
-                    TemplateEntry("BranchName", .string(branch)), TemplateEntry("OutputArtifactFormat", "CODE_ZIP"),
+                    // A full clone: `make test` compares generated files with git.
+                    TemplateEntry("BranchName", .string(branch)), TemplateEntry("OutputArtifactFormat", "CODEBUILD_CLONE_REF"),
                 ], outputs: ["SourceOutput"])
         case .codeCommit(let repository, let branch):
             action(
                 "Source", category: "Source", provider: "CodeCommit", order: 1,
                 configuration: [
                     TemplateEntry("RepositoryName", .string(repository)), TemplateEntry("BranchName", .string(branch)),
-                    TemplateEntry("PollForSourceChanges", "true"),
+                    TemplateEntry("PollForSourceChanges", "true"), TemplateEntry("OutputArtifactFormat", "CODEBUILD_CLONE_REF"),
                 ], outputs: ["SourceOutput"])
         }
     }
@@ -602,7 +620,7 @@ public struct PipelineSynthesizer {
     }
 
     var notificationRule: TemplateResource {
-        TemplateResource(
+        var rule = TemplateResource(
             "ExecutionNotifications", type: "AWS::CodeStarNotifications::NotificationRule",
             properties: [
                 TemplateEntry("Name", .sub("${AWS::StackName}-executions")),
@@ -617,5 +635,8 @@ public struct PipelineSynthesizer {
                 TemplateEntry("Targets", .list([.map(["TargetType": "SNS", "TargetAddress": .ref("NotificationsTopic")])])),
                 TemplateEntry("Tags", .map(tags.map { TemplateEntry($0.key, .string($0.value)) })),
             ])
+        // The topic must allow the rule to publish before the rule is created.
+        rule.dependsOn = ["NotificationsTopicPolicy"]
+        return rule
     }
 }
