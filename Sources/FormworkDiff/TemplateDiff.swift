@@ -284,13 +284,7 @@ public struct TemplateDiff: Sendable {
             case .intrinsic("Fn::GetAtt", .list(let parts)):
                 if case .string(let target)? = parts.first { ids.insert(target) }
             case .intrinsic("Fn::Sub", let argument):
-                let text: String? =
-                    switch argument {
-                    case .string(let text): text
-                    case .list(let parts): parts.first.flatMap { if case .string(let text) = $0 { text } else { nil } }
-                    default: nil
-                    }
-                var rest = Substring(text ?? "")
+                var rest = Substring(subTemplate(argument) ?? "")
                 while let open = rest.range(of: "${") {
                     rest = rest[open.upperBound...]
                     let name = rest.prefix { $0 != "}" && $0 != "." }
@@ -307,6 +301,15 @@ public struct TemplateDiff: Sendable {
         return ids
     }
 
+    /// The text of an `Fn::Sub`: its argument, or the first of its two.
+    static func subTemplate(_ argument: TemplateValue) -> String? {
+        switch argument {
+        case .string(let text): text
+        case .list(let parts): parts.first.flatMap { if case .string(let text) = $0 { text } else { nil } }
+        default: nil
+        }
+    }
+
     /// The places in `value` that refer to the resource `id`, with the value written there.
     static func references(to id: String, in value: TemplateValue, at path: ValuePath) -> [(ValuePath, TemplateValue)] {
         switch value {
@@ -315,13 +318,7 @@ public struct TemplateDiff: Sendable {
         case .intrinsic("Fn::GetAtt", .list(let parts)):
             return parts.first == .string(id) ? [(path, value)] : []
         case .intrinsic("Fn::Sub", let argument):
-            let text: String? =
-                switch argument {
-                case .string(let text): text
-                case .list(let parts): parts.first.flatMap { if case .string(let text) = $0 { text } else { nil } }
-                default: nil
-                }
-            if let text, text.contains("${\(id)}") || text.contains("${\(id).") { return [(path, value)] }
+            if let text = subTemplate(argument), text.contains("${\(id)}") || text.contains("${\(id).") { return [(path, value)] }
             if case .list(let parts) = argument, parts.count > 1 { return references(to: id, in: parts[1], at: path) }
             return []
         case .intrinsic(_, let argument):
