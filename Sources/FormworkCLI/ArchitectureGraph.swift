@@ -18,13 +18,15 @@ struct ArchitectureGraph {
             }
         var steps = [("PipelineSource", "Source", source), ("PipelineBuild", "Build", "make test, check, synth, package")]
         for environment in delivery.stages {
-            if let gate = delivery.diffGate(for: environment) {
-                steps.append(("PipelineDiffGate_\(environment.name)", "Diff gate", "stops on \(gate.level.rawValue)"))
+            let name = environment.name
+            steps += delivery.deploySteps(for: environment).map { step in
+                switch step {
+                case .createChangeSet: ("PipelineChangeSet_\(name)", "Change set", name)
+                case .diffGate(let level): ("PipelineDiffGate_\(name)", "Diff gate", "stops on \(level.rawValue)")
+                case .approval: ("PipelineApproval_\(name)", "Approval", "before \(name)")
+                case .executeChangeSet: ("PipelineDeploy_\(name)", "Deploy \(name)", "executes the change set")
+                }
             }
-            if delivery.approval(for: environment) != nil {
-                steps.append(("PipelineApproval_\(environment.name)", "Approval", "before \(environment.name)"))
-            }
-            steps.append(("PipelineDeploy_\(environment.name)", "Deploy \(environment.name)", "change set"))
         }
         return steps
     }

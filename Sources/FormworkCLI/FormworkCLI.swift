@@ -183,9 +183,8 @@ func report(_ diagnostics: [Diagnostic], environment: Environment) -> Bool {
 /// Prints diagnostics once each, tagged with what they concern (an environment, the pipeline);
 /// true when any is an error.
 func report(_ diagnostics: [Diagnostic], context: String) -> Bool {
-    var seen: Set<String> = []
-    for diagnostic in diagnostics where seen.insert(diagnostic.description).inserted {
-        Console.error("\(diagnostic) [\(context)]")
-    }
-    return diagnostics.hasErrors
+    var report = DiagnosticsReport()
+    report.add(diagnostics, context: context)
+    report.print()
+    return report.hasErrors
 }

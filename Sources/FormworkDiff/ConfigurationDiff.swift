@@ -20,6 +20,11 @@ public struct ConfigurationDiff: Sendable {
         public var old: TemplateValue?
         /// The second environment's value; nil when absent there.
         public var new: TemplateValue?
+
+        /// The path as a reader names the setting: below `Properties`, or the resource attribute.
+        public var property: ValuePath {
+            path.components.first == .key("Properties") ? ValuePath(Array(path.components.dropFirst())) : path
+        }
     }
 
     /// The differences one blueprint resource makes.

@@ -19,8 +19,7 @@ extension ConfigurationDiff {
     }
 
     static func setting(_ setting: Setting) -> String {
-        let path = setting.path.components.first == .key("Properties") ? ValuePath(Array(setting.path.components.dropFirst())) : setting.path
-        return "\(path): \(setting.old?.inline ?? "(absent)") → \(setting.new?.inline ?? "(absent)")"
+        "\(setting.property): \(setting.old?.inline ?? "(absent)") → \(setting.new?.inline ?? "(absent)")"
     }
 }
 
@@ -71,8 +70,7 @@ public enum ConfigurationRenderer {
         for group in diff.groups {
             let name = "`\(group.name)`" + (group.location.map { " (`\($0)`)" } ?? "")
             for setting in group.settings {
-                let path = setting.path.components.first == .key("Properties") ? ValuePath(Array(setting.path.components.dropFirst())) : setting.path
-                out += "| \(name) | `\(setting.logicalID)` | `\(path)` | \(cell(setting.old)) | \(cell(setting.new)) |\n"
+                out += "| \(name) | `\(setting.logicalID)` | `\(setting.property)` | \(cell(setting.old)) | \(cell(setting.new)) |\n"
             }
             for resource in group.onlyInNew { out += "| \(name) | `\(resource.logicalID)` (\(resource.type)) | only in \(diff.new) | — | ✓ |\n" }
             for resource in group.onlyInOld { out += "| \(name) | `\(resource.logicalID)` (\(resource.type)) | only in \(diff.old) | ✓ | — |\n" }

@@ -54,15 +54,17 @@ extension TemplateDiff {
         }
 
         let changedAfterTransform = Set(expanded.map(\.logicalID))
+        var renamedStages: [String: ResourceChange] = [:]
+        for change in result where change.replacesLogicalID != nil && after.origins[change.logicalID]?.role == "stage" {
+            if let api = change.generatedBy { renamedStages[api] = change }
+        }
         for (index, change) in result.enumerated() where change.kind == .modified && change.generatedBy == nil {
             if !changedAfterTransform.contains(change.logicalID), !change.changes.isEmpty,
                 change.changes.allSatisfy({ SAMExpansion.reachesOnlyGenerated(type: change.type, path: $0.change.path) })
             {
                 result[index].generatedOnly = true
             }
-            guard let stage = result.first(where: { after.origins[$0.logicalID] == SAMExpansion.Origin(source: change.logicalID, role: "stage") }),
-                let replaced = stage.replacesLogicalID
-            else { continue }
+            guard let stage = renamedStages[change.logicalID], let replaced = stage.replacesLogicalID else { continue }
             result[index].notes.append(
                 "the invoke URL changes: the stage \(replaced) is replaced by \(stage.logicalID), so "
                     + "https://{api}.execute-api.{region}.amazonaws.com/\(stageName(change.logicalID, in: before)) becomes …/\(stageName(change.logicalID, in: after)); "

@@ -1,6 +1,7 @@
 import Blueprints
 import Formwork
 import FormworkTemplate
+import FormworkTestSupport
 import FormworkYAML
 import Foundation
 import Testing
@@ -88,6 +89,18 @@ struct DeliveryTests {
         let samconfig = SAMConfig.make(blueprint: blueprint, format: .yaml)
         for environment in blueprint.environments { #expect(samconfig.contains("stack_name = \"\(blueprint.stackName(for: environment))\"")) }
         #expect(samconfig.contains("[pipeline.deploy.parameters]"))
+    }
+
+    @Test("the deploy steps are said once, in the model: the template's actions and the graph follow them")
+    func deploySteps() async throws {
+        let delivery = try #require(blueprint.delivery)
+        #expect(delivery.deploySteps(for: .prod) == [.createChangeSet, .diffGate(.dataLoss), .approval, .executeChangeSet])
+        #expect(delivery.deploySteps(for: .staging) == [.createChangeSet, .executeChangeSet])
+        let graph = await runCLI(["graph"]).out
+        #expect(
+            graph.contains(
+                "PipelineChangeSet_prod --> PipelineDiffGate_prod --> PipelineApproval_prod --> PipelineDeploy_prod"))
+        #expect(graph.contains("PipelineSource --> PipelineBuild --> PipelineChangeSet_dev --> PipelineDeploy_dev"))
     }
 
     @Test("each role reaches only its own: the stacks, the projects, the bucket and the key")

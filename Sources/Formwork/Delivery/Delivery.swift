@@ -156,6 +156,25 @@ public struct Delivery: Sendable {
         return copy
     }
 
+    /// One step of an environment's deploy stage.
+    public enum DeployStep: Sendable, Hashable {
+        /// CloudFormation prepares a change set of the environment's packaged template.
+        case createChangeSet
+        /// The diff gate compares a fresh synth with the deployed template.
+        case diffGate(GateLevel)
+        /// A person approves.
+        case approval
+        /// CloudFormation executes the change set.
+        case executeChangeSet
+    }
+
+    /// The steps that deploy `environment`, in the order the pipeline runs them: the change set
+    /// first (so the approval can review it), then the diff gate, the approval, the execution.
+    public func deploySteps(for environment: Environment) -> [DeployStep] {
+        [.createChangeSet] + (diffGate(for: environment).map { [.diffGate($0.level)] } ?? [])
+            + (approval(for: environment) != nil ? [.approval] : []) + [.executeChangeSet]
+    }
+
     /// The environment an approval gates, when it gates one.
     public func approval(for environment: Environment) -> SourceLocation? {
         for approval in approvals {
