@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the Swift build and scripts/validate_templates.py need, and only what is missing:
-#   - libyaml-dev (system libyaml for the CYAML module), zlib1g-dev, curl, and chromium with
+#   - libyaml-dev (system libyaml for the CYAML module), zlib1g-dev, curl, binutils (readelf, the
+#     oracle of the bootstrap check's ELF reader), and chromium with
 #     chromium-driver (the web app's browser test), through apt-get;
 #   - selenium (tests/browser/requirements.txt), pinned;
 #   - cfn-lint and aws-sam-translator, pinned, into the Python that runs the validator
@@ -41,6 +42,7 @@ if command -v dpkg >/dev/null 2>&1; then
     dpkg -s libyaml-dev >/dev/null 2>&1 || apt_missing+=(libyaml-dev)
     # zlib's headers, for the simulator's gzip (compress-nio links the system zlib).
     dpkg -s zlib1g-dev >/dev/null 2>&1 || apt_missing+=(zlib1g-dev)
+    command -v readelf >/dev/null 2>&1 || apt_missing+=(binutils)
     command -v curl >/dev/null 2>&1 || apt_missing+=(curl)
     # The web app's browser test drives Debian's headless Chromium through its driver.
     dpkg -s chromium >/dev/null 2>&1 || apt_missing+=(chromium)

@@ -4,6 +4,8 @@
 #   - with --host-architecture it zips one `bootstrap` (0755) at every CodeUri of the templates,
 #     the same bytes on a second run;
 #   - `ldd` lists no Swift runtime library for the bootstrap to load;
+#   - a bootstrap needing a glibc newer than provided.al2023's (readelf says) is warned about in a
+#     host build and refused for deploying; --bootstrap zips a given executable as building would;
 #   - the bootstrap speaks the Lambda Runtime API (a small server here hands it events): the
 #     health route answers 200, the notification function's deadline sweep reads its SSM
 #     parameter and queries its tables on `formwork simulate` through AWS_ENDPOINT_URL, signed
@@ -49,6 +51,25 @@ cp "$zip" "$tmp/first.zip"
 check "packaging again gives the same bytes" cmp -s "$zip" "$tmp/first.zip"
 mkdir -p "$tmp/fn" && python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$tmp/fn" && chmod +x "$tmp/fn/bootstrap"
 check "ldd lists no Swift runtime library" bash -c "ldd '$tmp/fn/bootstrap' > '$tmp/ldd'; cat '$tmp/ldd' | sed 's/^/    /'; ! grep -E -q 'libswift|libFoundation|libdispatch|libBlocksRuntime|lib_Foundation' '$tmp/ldd'"
+
+# The runtime check: readelf says which glibc versions the bootstrap needs; one newer than
+# provided.al2023's 2.34 must be warned about for a host build, and refused for a deploy build.
+newer_glibc=$(readelf -V --wide "$tmp/fn/bootstrap" | grep -oE 'GLIBC_2\.(3[5-9]|[4-9][0-9])' | sort -V | tail -1)
+if [ -n "$newer_glibc" ]; then
+  check "a host build needing $newer_glibc is warned about, naming provided.al2023" grep -q "bootstrap needs $newer_glibc (lib.*newer than provided.al2023 has (glibc 2.34" "$tmp/build"
+  # The same executable presented as the arm64 bootstrap (its ELF machine patched): refused, nothing written.
+  cp "$tmp/fn/bootstrap" "$tmp/arm64-bootstrap"
+  python3 -c 'import sys; f=open(sys.argv[1],"r+b"); f.seek(18); f.write((183).to_bytes(2,"little"))' "$tmp/arm64-bootstrap"
+  check "a deploy bootstrap needing $newer_glibc is refused, and no zip changes" bash -c "
+    '$bin' package --bootstrap '$tmp/arm64-bootstrap' >/dev/null 2>'$tmp/e'; status=\$?; sed 's/^/    /' '$tmp/e'
+    [ \$status -eq 1 ] && grep -q 'needs $newer_glibc' '$tmp/e' && grep -q 'swift:6.1-amazonlinux2' '$tmp/e' && cmp -s '$zip' '$tmp/first.zip'"
+else
+  check "a host build within provided.al2023's glibc is not warned about" bash -c "! grep -q 'newer than provided.al2023' '$tmp/build'"
+fi
+check "--bootstrap zips a given executable: the same bytes as building it" bash -c "
+  '$bin' package --host-architecture --bootstrap '$tmp/fn/bootstrap' >'$tmp/given' 2>/dev/null && grep -q 'given' '$tmp/given' && cmp -s '$zip' '$tmp/first.zip'"
+check "--bootstrap refuses a file that is not an executable, and says so" bash -c "
+  '$bin' package --bootstrap README.md >/dev/null 2>'$tmp/e'; [ \$? -eq 1 ] && grep -q 'README.md is not an ELF executable' '$tmp/e'"
 
 sim_port=$(free_port)
 "$bin" simulate --in-memory --port "$sim_port" --clock virtual --start 2026-12-01T09:00:00Z >"$tmp/sim.log" 2>&1 &

@@ -7,6 +7,8 @@ struct ArchitectureGraph {
 
     let architecture: Architecture
     var delivery: Delivery? = nil
+    /// The architectures the pipeline builds a bootstrap for (``Delivery/bootstrapArchitectures(of:)``).
+    var bootstrapArchitectures: [CPUArchitecture] = []
 
     /// The pipeline's steps in the order they run: an ID, a title and a detail.
     var pipelineSteps: [(id: String, title: String, detail: String)] {
@@ -16,13 +18,16 @@ struct ArchitectureGraph {
             case .gitHub(let repository, let branch): "GitHub \(repository) @ \(branch)"
             case .codeCommit(let repository, let branch): "CodeCommit \(repository) @ \(branch)"
             }
-        var steps = [("PipelineSource", "Source", source), ("PipelineBuild", "Build", "make test, check, synth, package")]
+        var steps = [("PipelineSource", "Source", source)]
+        steps += bootstrapArchitectures.map { ("PipelineBootstrap_\($0.rawValue)", "Bootstrap", "\($0.rawValue), on the runtime's glibc") }
+        steps.append(("PipelineBuild", "Build", "make test, check, synth, package"))
         for environment in delivery.stages {
             let name = environment.name
             steps += delivery.deploySteps(for: environment).map { step in
                 switch step {
                 case .createChangeSet: ("PipelineChangeSet_\(name)", "Change set", name)
-                case .diffGate(let level): ("PipelineDiffGate_\(name)", "Diff gate", "stops on \(level.rawValue)")
+                case .diffGate(let level, let approvalDecides):
+                    ("PipelineDiffGate_\(name)", "Diff gate", approvalDecides ? "\(level.rawValue): the approval decides" : "stops on \(level.rawValue)")
                 case .approval: ("PipelineApproval_\(name)", "Approval", "before \(name)")
                 case .executeChangeSet: ("PipelineDeploy_\(name)", "Deploy \(name)", "executes the change set")
                 }

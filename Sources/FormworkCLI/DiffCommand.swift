@@ -18,12 +18,17 @@ struct DiffCommand: ParsableCommand {
             formwork diff dev prod                                          environment against environment, as configuration
             formwork diff dev prod --raw                                    the two templates in full
             formwork diff --env prod --against output/prod/template.yaml    a fresh synth against a template
+            formwork diff --env prod --template packaged/prod.yaml --against deployed.json
+                                                                            what will be deployed against what is
             formwork diff old.yaml new.json                                 any two templates (YAML or JSON)
 
             Two environments are separate stacks, so they are compared as configuration: names derived
             from the environment's name are masked, and the settings that differ are listed per blueprint
             resource with the blueprint lines where the environment decides them; nothing is rated.
             --against also reads the JSON `aws cloudformation get-template` prints (TemplateBody).
+            --template compares that template (the packaged one `sam package` wrote, with its code in
+            S3) instead of a fresh synth, keeping --env's blueprint lines: a function's code shows as
+            changed only when its package did.
             The comparison is semantic: key order, YAML style and equivalent intrinsic forms make no
             difference, and Tags and similar lists compare as sets. Each change is rated
             no-interruption, some-interruption or replacement; replacing or deleting a table, bucket,
@@ -48,6 +53,9 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "A template (committed or deployed) to compare a fresh synth of --env against.")
     var against: String?
 
+    @Option(name: .long, help: "With --env and --against: compare this template (e.g. the packaged one) instead of a fresh synth.")
+    var template: String?
+
     @Option(name: .long, help: "text, markdown, json or github (annotations at the blueprint's lines for GitHub Actions).")
     var format: Format = .text
 
@@ -70,6 +78,7 @@ struct DiffCommand: ParsableCommand {
         if against != nil && !sides.isEmpty { throw ValidationError("give either two sides or --env with --against, not both") }
         if against != nil && env == nil { throw ValidationError("--against needs --env, the environment to synthesize") }
         if against == nil && sides.count != 2 { throw ValidationError("give two environments or two template files to compare") }
+        if template != nil && against == nil { throw ValidationError("--template is compared --against a template; give both, with --env") }
     }
 
     func run() throws {
@@ -115,9 +124,10 @@ struct DiffCommand: ParsableCommand {
             let environment = try blueprintOptions.environments(of: blueprint, named: env)[0]
             let fresh = try synthesize(blueprint, environment)
             let old = try readTemplate(against)
+            let new = try template.map(readTemplate) ?? fresh.document.normalized
             return .templates(
-                TemplateDiff(old: old, new: fresh.document.normalized, locations: locations(fresh)),
-                title: "\(against) → \(environment.name) (fresh synth)")
+                TemplateDiff(old: old, new: new, locations: locations(fresh)),
+                title: "\(against) → \(template.map { "\($0) (\(environment.name))" } ?? "\(environment.name) (fresh synth)")")
         }
         let (first, second) = (sides[0], sides[1])
         let blueprint = FormworkCLI.blueprints.isEmpty ? nil : try blueprintOptions.selected()

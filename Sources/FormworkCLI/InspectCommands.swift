@@ -93,7 +93,10 @@ struct GraphCommand: ParsableCommand {
         }
         report.print()
         if report.hasErrors { throw CommandFailure.findings("error: the blueprint has errors; nothing was drawn") }
-        Console.print(ArchitectureGraph(architecture: architecture, delivery: blueprint.delivery).render(format == .mermaid ? .mermaid : .dot))
+        let graph = ArchitectureGraph(
+            architecture: architecture, delivery: blueprint.delivery,
+            bootstrapArchitectures: blueprint.delivery?.bootstrapArchitectures(of: blueprint) ?? [])
+        Console.print(graph.render(format == .mermaid ? .mermaid : .dot))
     }
 }
 

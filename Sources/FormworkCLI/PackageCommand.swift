@@ -19,6 +19,13 @@ struct PackageCommand: ParsableCommand {
             (`swift sdk list`; the Static Linux SDK targets x86_64 and aarch64). Without one the
             command stops and says so; --host-architecture builds for this machine instead, for
             local runs (`formwork simulate --functions process`), not for deploying.
+
+            Every bootstrap is checked before anything is written: its CPU must be its functions',
+            and the glibc and libstdc++ symbol versions it needs must be ones provided.al2023 has
+            (glibc 2.34). A bootstrap built on a newer system (Debian 12, Ubuntu 24.04) would stop
+            at start, so the command refuses it. Build on Swift's Amazon Linux 2 image
+            (swift:6.1-amazonlinux2) or with the Static Linux SDK, and hand the executable over
+            with --bootstrap, which zips it instead of building.
             """)
 
     enum BuildConfiguration: String, ExpressibleByArgument, CaseIterable { case release, debug }
@@ -40,6 +47,11 @@ struct PackageCommand: ParsableCommand {
     @Option(name: .long, help: "The build directory of the static build, kept apart from the package's own.")
     var scratchPath = ".build/lambda-build"
 
+    @Option(
+        name: .long,
+        help: "An executable built elsewhere, zipped instead of building for its architecture (read from the file); repeat for a second one.")
+    var bootstrap: [String] = []
+
     func run() throws {
         let blueprint = try blueprintOptions.selected()
         let environments = try blueprintOptions.environments(of: blueprint, named: env)
@@ -59,8 +71,34 @@ struct PackageCommand: ParsableCommand {
         let host = CPUArchitecture.host
         let toolchain = SwiftToolchain()
         var plans: [CPUArchitecture: BuildPlan] = [:]
+        var binaries: [CPUArchitecture: URL] = [:]
         var refusals: [String] = []
-        for architecture in Set(bundles.zips.map(\.architecture)).sorted(by: { $0.rawValue < $1.rawValue }) {
+        var hostBootstrap: URL?
+        let needed = Set(bundles.zips.map(\.architecture))
+        for path in bootstrap {
+            let requirements: ELFRequirements
+            do { requirements = try ELFRequirements(contentsOf: URL(fileURLWithPath: path)) } catch let error as ELFRequirements.ReadError {
+                refusals.append("error: --bootstrap \(error.description)")
+                continue
+            }
+            guard let architecture = requirements.architecture else {
+                refusals.append("error: --bootstrap \(path) is built for ELF machine \(requirements.machine), neither x86_64 nor arm64")
+                continue
+            }
+            if binaries[architecture] != nil || (architecture == host && hostBootstrap != nil) {
+                refusals.append("error: --bootstrap is given twice for \(architecture.rawValue)")
+            } else if !needed.contains(architecture) && hostArchitecture && architecture == host {
+                hostBootstrap = URL(fileURLWithPath: path)
+            } else if !needed.contains(architecture) {
+                refusals.append(
+                    "error: --bootstrap \(path) is \(architecture.rawValue), and no function is: they are \(needed.map(\.rawValue).sorted().joined(separator: " and "))"
+                )
+            } else {
+                binaries[architecture] = URL(fileURLWithPath: path)
+                plans[architecture] = BuildPlan(target: architecture, sdk: nil, note: nil, prebuilt: true)
+            }
+        }
+        for architecture in needed.sorted(by: { $0.rawValue < $1.rawValue }) where plans[architecture] == nil {
             if architecture == host {
                 plans[architecture] = BuildPlan(target: host, sdk: nil, note: nil)
             } else if let sdk = toolchain.sdk(for: architecture) {
@@ -68,7 +106,9 @@ struct PackageCommand: ParsableCommand {
             } else if hostArchitecture {
                 plans[architecture] = BuildPlan(
                     target: host, sdk: nil,
-                    note: "built for \(host.rawValue), this machine, not for the functions' \(architecture.rawValue): for local runs, not for deploying")
+                    note: "built for \(host.rawValue), this machine, not for the functions' \(architecture.rawValue): for local runs, not for deploying",
+                    prebuilt: hostBootstrap != nil)
+                binaries[architecture] = hostBootstrap
             } else {
                 refusals.append(
                     "error: the functions \(bundles.names(for: architecture)) are \(architecture.rawValue), and this \(host.rawValue) machine has no Swift SDK for \(architecture.rawValue) (`swift sdk list` shows none): cannot cross-compile. Install the Static Linux SDK, run on an \(architecture.rawValue) machine, or pass --host-architecture to build for this machine for local runs."
@@ -76,10 +116,35 @@ struct PackageCommand: ParsableCommand {
             }
         }
         if !refusals.isEmpty { throw CommandFailure.findings(refusals.joined(separator: "\n")) }
-        var binaries: [CPUArchitecture: URL] = [:]
-        for (architecture, plan) in plans.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        for (architecture, plan) in plans.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !plan.prebuilt {
             binaries[architecture] = try toolchain.build(product: product, configuration: configuration.rawValue, plan: plan, scratchPath: scratchPath)
         }
+        // Nothing is written unless every bootstrap would start on the functions' runtime.
+        var warnings: [String] = []
+        for (architecture, binary) in binaries.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            guard let plan = plans[architecture] else { continue }
+            let requirements = try ELFRequirements(contentsOf: binary)
+            if plan.note == nil, requirements.architecture != architecture {
+                refusals.append(
+                    "error: the \(architecture.rawValue) bootstrap \(binary.path) is built for \(requirements.architecture?.rawValue ?? "ELF machine \(requirements.machine)")"
+                )
+            }
+            let runtime = LambdaRuntimeLibraries.providedAL2023
+            let missing = runtime.missing(in: requirements)
+            guard !missing.isEmpty else { continue }
+            let problem =
+                "the \(architecture.rawValue) functions' bootstrap needs \(missing.joined(separator: ", ")), newer than \(runtime.runtime) has (\(runtime.summary)): "
+                + "Lambda would stop it at start"
+            if plan.note != nil {
+                warnings.append("warning: \(problem); fine for local runs on this machine")
+            } else {
+                refusals.append(
+                    "error: \(problem). Build it on a system no newer (Swift's image swift:6.1-amazonlinux2) or with the Static Linux SDK, and pass it with --bootstrap"
+                )
+            }
+        }
+        if !refusals.isEmpty { throw CommandFailure.findings(refusals.joined(separator: "\n")) }
+        warnings.forEach(Console.error)
         var rows: [[String]] = []
         var written: [CPUArchitecture: URL] = [:]
         for zip in bundles.zips {
@@ -90,7 +155,7 @@ struct PackageCommand: ParsableCommand {
             written[zip.architecture] = written[zip.architecture] ?? destination
             let binarySize = (try? FileManager.default.attributesOfItem(atPath: binary.path)[.size] as? Int) ?? 0
             rows.append([
-                zip.functions.joined(separator: ", "), plan.target.rawValue + (plan.note == nil ? "" : " (host)"), zip.path,
+                zip.functions.joined(separator: ", "), plan.target.rawValue + Self.origin(plan), zip.path,
                 Self.megabytes(binarySize), Self.megabytes(size),
             ])
         }
@@ -98,7 +163,14 @@ struct PackageCommand: ParsableCommand {
             if let note = plan.note { Console.error("warning: the \(architecture.rawValue) functions' zips are \(note)") }
         }
         Console.print(TextTable.render(header: ["FUNCTIONS", "ARCH", "ZIP", "BOOTSTRAP", "ZIPPED"], rows: rows))
-        Console.print("\(rows.count) zip(s) of \(product) (\(configuration.rawValue), --static-swift-stdlib)")
+        let given = plans.values.contains(where: \.prebuilt)
+        Console.print("\(rows.count) zip(s) of \(given ? "the given bootstrap" : "\(product) (\(configuration.rawValue), --static-swift-stdlib)")")
+    }
+
+    /// How the ARCH column qualifies a zip's bootstrap: built for this machine, given, or both.
+    static func origin(_ plan: BuildPlan) -> String {
+        let notes = (plan.note == nil ? [] : ["host"]) + (plan.prebuilt ? ["given"] : [])
+        return notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"
     }
 
     static func megabytes(_ bytes: Int) -> String {
@@ -134,11 +206,14 @@ struct LambdaBundles {
     }
 }
 
-/// One build: for which architecture, with which Swift SDK (none for this machine's).
+/// One build: for which architecture, with which Swift SDK (none for this machine's), or an
+/// executable given ready-made.
 struct BuildPlan {
     var target: CPUArchitecture
     var sdk: String?
     var note: String?
+    /// Given with --bootstrap: zipped as it is, not built.
+    var prebuilt = false
 }
 
 /// The `swift` on the PATH: its installed SDKs, and static builds of a product.

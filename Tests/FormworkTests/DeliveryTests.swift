@@ -94,13 +94,50 @@ struct DeliveryTests {
     @Test("the deploy steps are said once, in the model: the template's actions and the graph follow them")
     func deploySteps() async throws {
         let delivery = try #require(blueprint.delivery)
-        #expect(delivery.deploySteps(for: .prod) == [.createChangeSet, .diffGate(.dataLoss), .approval, .executeChangeSet])
+        #expect(delivery.deploySteps(for: .prod) == [.createChangeSet, .diffGate(.dataLoss, approvalDecides: true), .approval, .executeChangeSet])
         #expect(delivery.deploySteps(for: .staging) == [.createChangeSet, .executeChangeSet])
         let graph = await runCLI(["graph"]).out
         #expect(
             graph.contains(
                 "PipelineChangeSet_prod --> PipelineDiffGate_prod --> PipelineApproval_prod --> PipelineDeploy_prod"))
-        #expect(graph.contains("PipelineSource --> PipelineBuild --> PipelineChangeSet_dev --> PipelineDeploy_dev"))
+        #expect(graph.contains("data-loss: the approval decides"))
+        #expect(graph.contains("PipelineSource --> PipelineBootstrap_arm64 --> PipelineBuild --> PipelineChangeSet_dev --> PipelineDeploy_dev"))
+    }
+
+    @Test("the gate hands its verdict to the approval only when an approval follows and may overrule it")
+    func approvalDecides() throws {
+        let base = Delivery("Ship", source: .codeCommit(repository: "app", branch: "main")).deploys(.dev, .staging, .prod)
+        let strict = base.approval(before: .prod).diffGate(before: .prod, approvalOverrules: false)
+        #expect(strict.deploySteps(for: .prod) == [.createChangeSet, .diffGate(.dataLoss, approvalDecides: false), .approval, .executeChangeSet])
+        let unattended = base.withoutApproval(because: "a demo account").diffGate(before: .prod)
+        #expect(unattended.deploySteps(for: .prod) == [.createChangeSet, .diffGate(.dataLoss, approvalDecides: false), .executeChangeSet])
+        let synthesizer = PipelineSynthesizer(blueprint: blueprint, delivery: strict)
+        let stages = try #require(synthesizer.synthesize().template.resource("Ship")?.value(at: "Stages")?.compactJSON)
+        #expect(stages.contains(#"\"name\":\"APPROVAL_DECIDES\",\"value\":\"false\""#))
+        #expect(stages.contains("Diff gate: #{DiffGate-prod.VERDICT}") && !stages.contains("Approving deploys what the gate found"))
+        let decided = try #require(
+            PipelineSynthesizer(blueprint: blueprint, delivery: base.approval(before: .prod).diffGate(before: .prod)).synthesize().template
+                .resource("Ship")?.value(at: "Stages")?.compactJSON)
+        #expect(decided.contains(#"\"name\":\"APPROVAL_DECIDES\",\"value\":\"true\""#) && decided.contains("Approving deploys what the gate found"))
+        #expect(decided.contains(##""ExternalEntityLink":"#{DiffGate-prod.REPORT_URL}""##) && decided.contains(#""Namespace":"DiffGate-prod""#))
+    }
+
+    @Test("the bootstrap is built on the runtime's glibc, one project per architecture, and the build zips it")
+    func bootstrapProjects() throws {
+        let delivery = try #require(blueprint.delivery)
+        #expect(delivery.bootstrapArchitectures(of: blueprint) == [.arm64])
+        let synthesis = PipelineSynthesizer(blueprint: blueprint, delivery: delivery).synthesize()
+        let project = try #require(synthesis.template.resource("BootstrapArm64Project"))
+        #expect(project.value(at: "Environment", "Image") == .ref("BootstrapImage"))
+        #expect(project.value(at: "Environment", "Type") == "ARM_CONTAINER")
+        #expect(project.value(at: "ServiceRole") == .getAtt("BootstrapRole", "Arn"))
+        let role = try #require(synthesis.template.resource("BootstrapRole")?.value(at: "Policies")?.compactJSON)
+        #expect(role.contains("-bootstrap:*") && !role.contains("cloudformation") && !role.contains("-build:*"))
+        let bootstrap = try #require(synthesis.buildspecs.first { $0.fileName == "buildspec-bootstrap.yml" })
+        #expect(bootstrap.commands.first == "swift build -c release --product \(blueprint.functionsExecutable) --static-swift-stdlib")
+        let build = try #require(synthesis.buildspecs.first { $0.fileName == "buildspec-build.yml" })
+        #expect(build.commands.contains { $0.hasPrefix("swift run formwork package --bootstrap \"$CODEBUILD_SRC_DIR_Bootstrap_arm64/bootstrap/") })
+        #expect(delivery.bootstrapImage.contains("amazonlinux2"))
     }
 
     @Test("each role reaches only its own: the stacks, the projects, the bucket and the key")
@@ -174,7 +211,7 @@ struct DeliveryTests {
         }
         let build = synthesis.buildspecs[0].commands
         for command in ["make test", "swift run formwork check", "swift run formwork synth --all", "swift run formwork package"] {
-            #expect(build.contains(command))
+            #expect(build.contains { $0 == command || $0.hasPrefix(command + " ") }, "\(command)")
         }
     }
 }

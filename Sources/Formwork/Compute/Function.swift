@@ -14,6 +14,9 @@ import FormworkRuntime
 /// ```
 public struct Function: Resource, Taggable, LocatedSettings {
     public static let kind = ResourceKind.function
+    /// The Lambda runtime every function runs on: a custom runtime on Amazon Linux 2023, where
+    /// the functions executable is the `bootstrap`.
+    public static let runtime = "provided.al2023"
     public let name: String
     public let location: SourceLocation
     /// The handler type's qualified name.

@@ -46,12 +46,16 @@ public struct Delivery: Sendable {
         case replacement
     }
 
-    /// A gate that compares a fresh synth with the deployed stack before an environment deploys.
+    /// A gate that compares the environment's packaged template with the deployed stack's
+    /// before the environment deploys.
     public struct DiffGate: Sendable, Hashable {
         /// The environment whose deployed template is compared.
         public var environment: Environment
         /// What stops the pipeline.
         public var level: GateLevel
+        /// Whether an approval after the gate may overrule it: the gate then hands what it
+        /// found to the approval instead of stopping.
+        public var approvalOverrules: Bool
         /// Where the gate was written.
         public var location: SourceLocation
     }
@@ -81,6 +85,10 @@ public struct Delivery: Sendable {
     /// The CodeBuild image's default (the stack's `BuildImage` parameter): a Swift toolchain on
     /// Debian, for arm64, the architecture the functions run on.
     public var buildImage = "public.ecr.aws/docker/library/swift:6.1-bookworm"
+    /// The image the functions' bootstrap is built on (the stack's `BootstrapImage` parameter):
+    /// Swift on Amazon Linux 2, whose glibc (2.26) is older than the Lambda runtime's (2.34), so
+    /// the executable starts there. `formwork package --bootstrap` refuses one that would not.
+    public var bootstrapImage = "public.ecr.aws/docker/library/swift:6.1-amazonlinux2"
     /// Days the artifact bucket keeps build outputs.
     public var artifactRetention: TimeSpan = .days(30)
     /// Days the build logs are kept.
@@ -129,16 +137,22 @@ public struct Delivery: Sendable {
         return copy
     }
 
-    /// Before `environment` deploys, `formwork diff --env <environment> --against <deployed template>`
-    /// runs and stops the pipeline at `level`, unless the execution was started with the
-    /// pipeline variable `AllowDataLoss` set to `true`.
+    /// Before `environment` deploys, `formwork diff` compares its packaged template with the
+    /// deployed stack's and stops the pipeline at `level`, unless the execution was started with
+    /// the pipeline variable `AllowDataLoss` set to `true`.
+    ///
+    /// When an approval follows (``approval(before:)``) and `approvalOverrules` is true, the gate
+    /// does not stop: its verdict heads the approval's message, with a link to its report, and the
+    /// person approving decides. With `approvalOverrules: false` it stops all the same.
     public func diffGate(
-        before environment: Environment, stopsOn level: GateLevel = .dataLoss,
+        before environment: Environment, stopsOn level: GateLevel = .dataLoss, approvalOverrules: Bool = true,
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> Delivery {
         var copy = self
         copy.diffGates.append(
-            DiffGate(environment: environment, level: level, location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
+            DiffGate(
+                environment: environment, level: level, approvalOverrules: approvalOverrules,
+                location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
         return copy
     }
 
@@ -156,12 +170,21 @@ public struct Delivery: Sendable {
         return copy
     }
 
+    /// Sets the default image the functions' bootstrap is built on. Its glibc must be no newer
+    /// than the Lambda runtime's (2.34); the build's `formwork package --bootstrap` checks it.
+    public func bootstrapImage(_ image: String) -> Delivery {
+        var copy = self
+        copy.bootstrapImage = image
+        return copy
+    }
+
     /// One step of an environment's deploy stage.
     public enum DeployStep: Sendable, Hashable {
         /// CloudFormation prepares a change set of the environment's packaged template.
         case createChangeSet
-        /// The diff gate compares a fresh synth with the deployed template.
-        case diffGate(GateLevel)
+        /// The diff gate compares the packaged template with the deployed one; when the approval
+        /// decides, it hands its verdict to the approval instead of stopping.
+        case diffGate(GateLevel, approvalDecides: Bool)
         /// A person approves.
         case approval
         /// CloudFormation executes the change set.
@@ -171,8 +194,16 @@ public struct Delivery: Sendable {
     /// The steps that deploy `environment`, in the order the pipeline runs them: the change set
     /// first (so the approval can review it), then the diff gate, the approval, the execution.
     public func deploySteps(for environment: Environment) -> [DeployStep] {
-        [.createChangeSet] + (diffGate(for: environment).map { [.diffGate($0.level)] } ?? [])
-            + (approval(for: environment) != nil ? [.approval] : []) + [.executeChangeSet]
+        let approved = approval(for: environment) != nil
+        return [.createChangeSet] + (diffGate(for: environment).map { [.diffGate($0.level, approvalDecides: approved && $0.approvalOverrules)] } ?? [])
+            + (approved ? [.approval] : []) + [.executeChangeSet]
+    }
+
+    /// The CPU architectures of the deployed environments' functions, sorted: the pipeline
+    /// builds one bootstrap for each, on ``bootstrapImage``.
+    public func bootstrapArchitectures(of blueprint: any Blueprint) -> [CPUArchitecture] {
+        let architectures = stages.flatMap { blueprint.architecture(for: $0).resources(of: Function.self).map(\.architecture) }
+        return Set(architectures).sorted { $0.rawValue < $1.rawValue }
     }
 
     /// The environment an approval gates, when it gates one.

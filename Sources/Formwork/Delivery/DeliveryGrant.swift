@@ -4,6 +4,8 @@ public enum DeliveryRole: String, Sendable, Hashable, CaseIterable {
     case pipeline = "PipelineRole"
     /// The build project's.
     case build = "BuildRole"
+    /// The projects' that build the functions' bootstrap on the Lambda runtime's glibc.
+    case bootstrap = "BootstrapRole"
     /// The diff gate project's.
     case diffGate = "DiffGateRole"
     /// CloudFormation's, while it deploys the environments' stacks.
@@ -58,6 +60,7 @@ extension Delivery {
             .pipeline: pipeline,
             // The build clones the repository itself (CODEBUILD_CLONE_REF), so it reads it too.
             .build: [.writeOwnLogs, .readWriteArtifacts, .findArtifactBucket, .useArtifactKey, .readRepository],
+            .bootstrap: [.writeOwnLogs, .readWriteArtifacts, .findArtifactBucket, .useArtifactKey, .readRepository],
             .diffGate: gate,
             .deployment: [.manageStackResources, .manageStackRoles, .readPackagedCode, .useArtifactKey],
         ]

@@ -122,6 +122,25 @@ extension PipelineSynthesizer {
 
     // MARK: - Builds
 
+    /// The bootstrap's CodeBuild project for `architecture`.
+    static func bootstrapProject(_ architecture: CPUArchitecture) -> String { "Bootstrap\(architecture == .arm64 ? "Arm64" : "X86")Project" }
+
+    /// The artifact a bootstrap project outputs, and the build reads at `$CODEBUILD_SRC_DIR_<name>`.
+    static func bootstrapArtifact(_ architecture: CPUArchitecture) -> String { "Bootstrap_\(architecture.rawValue)" }
+
+    /// The log group, role and projects that build the functions' bootstrap, one project per architecture.
+    var bootstrapResources: [TemplateResource] {
+        guard !bootstrapArchitectures.isEmpty else { return [] }
+        return [logGroup("BootstrapLogs", suffix: Self.logSuffix(.bootstrap)), bootstrapRole]
+            + bootstrapArchitectures.map { architecture in
+                project(
+                    Self.bootstrapProject(architecture), suffix: "\(Self.logSuffix(.bootstrap))-\(architecture.rawValue)",
+                    role: DeliveryRole.bootstrap.rawValue,
+                    logs: "BootstrapLogs", buildspec: bootstrapBuildspec, compute: "BUILD_GENERAL1_LARGE", minutes: 60, image: "BootstrapImage",
+                    architecture: architecture)
+            }
+    }
+
     func logGroup(_ id: String, suffix: String) -> TemplateResource {
         var group = TemplateResource(
             id, type: "AWS::Logs::LogGroup",
@@ -136,7 +155,10 @@ extension PipelineSynthesizer {
         return group
     }
 
-    func project(_ id: String, suffix: String, role: String, logs: String, buildspec: Buildspec, compute: String, minutes: Int) -> TemplateResource {
+    func project(
+        _ id: String, suffix: String, role: String, logs: String, buildspec: Buildspec, compute: String, minutes: Int,
+        image: String = "BuildImage", architecture: CPUArchitecture = .arm64
+    ) -> TemplateResource {
         TemplateResource(
             id, type: "AWS::CodeBuild::Project",
             properties: [
@@ -147,7 +169,7 @@ extension PipelineSynthesizer {
                 TemplateEntry(
                     "Environment",
                     .map([
-                        "Type": "ARM_CONTAINER", "ComputeType": .string(compute), "Image": .ref("BuildImage"),
+                        "Type": architecture == .arm64 ? "ARM_CONTAINER" : "LINUX_CONTAINER", "ComputeType": .string(compute), "Image": .ref(image),
                         "EnvironmentVariables": .list([.map(["Name": "ARTIFACT_BUCKET", "Type": "PLAINTEXT", "Value": .ref("ArtifactBucket")])]),
                     ])),
                 TemplateEntry("EncryptionKey", .getAtt("ArtifactKey", "Arn")),

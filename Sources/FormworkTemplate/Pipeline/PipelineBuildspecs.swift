@@ -18,11 +18,14 @@ extension PipelineSynthesizer {
             "apt-get update", "apt-get install -y --no-install-recommends python3 python3-venv git",
             "python3 -m venv \(Self.toolsVenv)", "export PATH=\"\(Self.toolsVenv)/bin:$PATH\"", "make deps",
         ]
+        // The bootstrap comes from the bootstrap projects, built on the runtime's glibc; `package`
+        // checks it and zips it at every CodeUri.
+        let bootstraps = bootstrapArchitectures.map { " --bootstrap \"$CODEBUILD_SRC_DIR_\(Self.bootstrapArtifact($0))/\(bootstrapPath)\"" }
         let build = [
             "make test",
             "swift run formwork check",
             "swift run formwork synth --all",
-            "swift run formwork package",
+            "swift run formwork package" + bootstraps.joined(),
             "swift build -c release --product formwork",
         ]
         // `make test` installed the pinned SAM CLI in .venv-sam.
@@ -36,6 +39,23 @@ extension PipelineSynthesizer {
             "buildspec-build.yml", phases: [("install", install), ("build", build), ("post_build", post)],
             artifacts: ["packaged/**/*", "output/**/*", "bin/formwork"])
     }
+
+    /// Where a bootstrap project leaves the executable in its artifact.
+    var bootstrapPath: String { "bootstrap/\(blueprint.functionsExecutable)" }
+
+    /// Builds the functions executable on the bootstrap image, whose glibc is no newer than the
+    /// runtime's, for the architecture of the project that runs it.
+    var bootstrapBuildspec: Buildspec {
+        let product = blueprint.functionsExecutable
+        let build = "swift build -c release --product \(product) --static-swift-stdlib"
+        return buildspec(
+            "buildspec-bootstrap.yml",
+            phases: [("build", [build, "mkdir -p bootstrap", "cp \"$(\(build) --show-bin-path)/\(product)\" \(bootstrapPath)"])],
+            artifacts: [bootstrapPath])
+    }
+
+    /// The pipeline variables the gate exports for the approval that follows it.
+    static let gateVariables = ["VERDICT", "REPORT_URL"]
 
     var gateBuildspec: Buildspec {
         let install = [
@@ -51,15 +71,26 @@ extension PipelineSynthesizer {
                 + ".venv-aws/bin/aws cloudformation get-template --stack-name \"$STACK_NAME\" --template-stage Original > deployed.json; "
                 + "else echo '{\"TemplateBody\": {\"Resources\": {}}}' > deployed.json; fi",
             "chmod +x bin/formwork",
-            "./bin/formwork diff --env \"$ENVIRONMENT\" --against deployed.json --format text --fail-on \"$FAIL_ON\"",
+            // What will be deployed (the packaged template) against what is: code shows as changed
+            // only when its package did.
+            "FOUND=0; ./bin/formwork diff --env \"$ENVIRONMENT\" --template \"packaged/$ENVIRONMENT.yaml\" --against deployed.json --format text "
+                + "--fail-on \"$FAIL_ON\" > report.txt || FOUND=$?; cat report.txt",
+            "VERDICT=\"$(sed -n 2p report.txt)\"; VERDICT=\"${VERDICT:-no difference}\"; REPORT_URL=\"${CODEBUILD_BUILD_URL:-}\"",
+            "if [ \"$FOUND\" = 1 ] && [ \"$APPROVAL_DECIDES\" = true ]; then VERDICT=\"STOPS at $FAIL_ON, the approval decides: $VERDICT\"; FOUND=0; "
+                + "elif [ \"$FOUND\" = 0 ]; then VERDICT=\"passes at $FAIL_ON: $VERDICT\"; fi",
+            "echo \"diff gate: $VERDICT\"",
+            "test \"$FOUND\" = 0",
         ]
-        return buildspec("buildspec-diff.yml", phases: [("install", install), ("build", build)], artifacts: [])
+        return buildspec(
+            "buildspec-diff.yml", phases: [("install", install), ("build", build)], artifacts: [], exportedVariables: Self.gateVariables)
     }
 
-    private func buildspec(_ name: String, phases: [(String, [String])], artifacts: [String]) -> Buildspec {
+    private func buildspec(_ name: String, phases: [(String, [String])], artifacts: [String], exportedVariables: [String] = []) -> Buildspec {
+        var environment = [TemplateEntry("shell", "bash")]
+        if !exportedVariables.isEmpty { environment.append(TemplateEntry("exported-variables", .strings(exportedVariables))) }
         var entries: [TemplateEntry] = [
             TemplateEntry("version", "0.2"),
-            TemplateEntry("env", .map([TemplateEntry("shell", "bash")])),
+            TemplateEntry("env", .map(environment)),
             TemplateEntry("phases", .map(phases.map { TemplateEntry($0.0, .map([TemplateEntry("commands", .strings($0.1))])) })),
         ]
         if !artifacts.isEmpty { entries.append(TemplateEntry("artifacts", .map([TemplateEntry("files", .strings(artifacts))]))) }

@@ -37,14 +37,15 @@ extension PipelineSynthesizer {
             case .writeOwnLogs:
                 [
                     .sub(
-                        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/${AWS::StackName}-\(role == .diffGate ? "diff-gate" : "build"):*"
+                        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/${AWS::StackName}-\(Self.logSuffix(role)):*"
                     )
                 ]
             case .readArtifacts, .readPackagedCode: [artifactObjects]
             case .readWriteArtifacts: [artifactObjects]
             case .findArtifactBucket: [.getAtt("ArtifactBucket", "Arn")]
             case .useArtifactKey: [.getAtt("ArtifactKey", "Arn")]
-            case .runBuilds: [.getAtt("BuildProject", "Arn"), .getAtt("DiffGateProject", "Arn")]
+            case .runBuilds:
+                bootstrapArchitectures.map { .getAtt(Self.bootstrapProject($0), "Arn") } + [.getAtt("BuildProject", "Arn"), .getAtt("DiffGateProject", "Arn")]
             case .deployStacks: delivery.stages.map(stackARN)
             case .useSAMTransform: [.sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31")]
             case .passDeploymentRole:
@@ -78,6 +79,17 @@ extension PipelineSynthesizer {
     }
 
     var buildRole: TemplateResource { role(.build, service: "codebuild.amazonaws.com") }
+
+    var bootstrapRole: TemplateResource { role(.bootstrap, service: "codebuild.amazonaws.com") }
+
+    /// The suffix of a CodeBuild role's log group and project name.
+    static func logSuffix(_ role: DeliveryRole) -> String {
+        switch role {
+        case .diffGate: "diff-gate"
+        case .bootstrap: "bootstrap"
+        case .build, .pipeline, .deployment: "build"
+        }
+    }
 
     var gateRole: TemplateResource { role(.diffGate, service: "codebuild.amazonaws.com") }
 

@@ -3,9 +3,10 @@ import Formwork
 /// The pipeline itself, its stages, and its notifications.
 extension PipelineSynthesizer {
 
-    func action(_ name: String, category: String, provider: String, order: Int, configuration: [TemplateEntry], inputs: [String] = [], outputs: [String] = [])
-        -> TemplateValue
-    {
+    func action(
+        _ name: String, category: String, provider: String, order: Int, configuration: [TemplateEntry], inputs: [String] = [], outputs: [String] = [],
+        namespace: String? = nil
+    ) -> TemplateValue {
         var entries = [
             TemplateEntry("Name", .string(name)),
             TemplateEntry(
@@ -13,6 +14,7 @@ extension PipelineSynthesizer {
             TemplateEntry("RunOrder", .int(order)),
             TemplateEntry("Configuration", .map(configuration)),
         ]
+        if let namespace { entries.append(TemplateEntry("Namespace", .string(namespace))) }
         if !inputs.isEmpty { entries.append(TemplateEntry("InputArtifacts", .list(inputs.map { .map(["Name": .string($0)]) }))) }
         if !outputs.isEmpty { entries.append(TemplateEntry("OutputArtifacts", .list(outputs.map { .map(["Name": .string($0)]) }))) }
         return .map(entries)
@@ -38,10 +40,16 @@ extension PipelineSynthesizer {
         }
     }
 
+    /// The namespace of an environment's diff gate, whose variables its approval reads.
+    func gateNamespace(_ environment: Environment) -> String { "DiffGate-\(environment.name)" }
+
     func deployStage(_ environment: Environment) -> TemplateValue {
         let stack = blueprint.stackName(for: environment)
         let changeSet = "\(stack)-changes"
-        let actions = delivery.deploySteps(for: environment).enumerated().map { index, step -> TemplateValue in
+        let steps = delivery.deploySteps(for: environment)
+        let gated = delivery.diffGate(for: environment) != nil
+        let decides = steps.contains { if case .diffGate(_, approvalDecides: true) = $0 { true } else { false } }
+        let actions = steps.enumerated().map { index, step -> TemplateValue in
             let order = index + 1
             switch step {
             case .createChangeSet:
@@ -54,28 +62,34 @@ extension PipelineSynthesizer {
                         TemplateEntry("Capabilities", "CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND"),
                         TemplateEntry("RoleArn", .getAtt("DeploymentRole", "Arn")),
                     ], inputs: ["BuildOutput"])
-            case .diffGate(let level):
+            case .diffGate(let level, let approvalDecides):
                 let variables: TemplateValue = .list([
                     .map(["name": "ENVIRONMENT", "value": .string(environment.name), "type": "PLAINTEXT"]),
                     .map(["name": "STACK_NAME", "value": .string(stack), "type": "PLAINTEXT"]),
                     .map(["name": "FAIL_ON", "value": .string(level.rawValue), "type": "PLAINTEXT"]),
                     .map(["name": "ALLOW_DATA_LOSS", "value": "#{variables.AllowDataLoss}", "type": "PLAINTEXT"]),
+                    .map(["name": "APPROVAL_DECIDES", "value": .string(approvalDecides ? "true" : "false"), "type": "PLAINTEXT"]),
                 ])
                 return action(
                     "DiffGate", category: "Build", provider: "CodeBuild", order: order,
                     configuration: [
                         TemplateEntry("ProjectName", .ref("DiffGateProject")),
                         TemplateEntry("EnvironmentVariables", .string(variables.compactJSON)),
-                    ], inputs: ["BuildOutput"])
+                    ], inputs: ["BuildOutput"], namespace: gateNamespace(environment))
             case .approval:
-                return action(
-                    "Approval", category: "Approval", provider: "Manual", order: order,
-                    configuration: [
-                        TemplateEntry("NotificationArn", .ref("NotificationsTopic")),
-                        TemplateEntry(
-                            "CustomData",
-                            .string("Review the change set \(changeSet) of \(stack) and the diff gate's report before \(environment.name) deploys")),
-                    ])
+                let review = "Review the change set \(changeSet) of \(stack) before \(environment.name) deploys"
+                var configuration = [
+                    TemplateEntry("NotificationArn", .ref("NotificationsTopic")),
+                    TemplateEntry(
+                        "CustomData",
+                        .string(
+                            gated
+                                ? "Diff gate: #{\(gateNamespace(environment)).VERDICT}. \(review), with the gate's report (the link)."
+                                    + (decides ? " Approving deploys what the gate found." : "")
+                                : review)),
+                ]
+                if gated { configuration.append(TemplateEntry("ExternalEntityLink", .string("#{\(gateNamespace(environment)).REPORT_URL}"))) }
+                return action("Approval", category: "Approval", provider: "Manual", order: order, configuration: configuration)
             case .executeChangeSet:
                 return action(
                     "ExecuteChangeSet", category: "Deploy", provider: "CloudFormation", order: order,
@@ -88,18 +102,28 @@ extension PipelineSynthesizer {
         return .map(["Name": .string("Deploy-\(environment.name)"), "Actions": .list(actions)])
     }
 
+    /// The bootstrap builds (one per architecture), then the build, which zips what they built.
+    var buildActions: [TemplateValue] {
+        let bootstraps = bootstrapArchitectures.map { architecture in
+            action(
+                "Bootstrap-\(architecture.rawValue)", category: "Build", provider: "CodeBuild", order: 1,
+                configuration: [TemplateEntry("ProjectName", .ref(Self.bootstrapProject(architecture)))], inputs: ["SourceOutput"],
+                outputs: [Self.bootstrapArtifact(architecture)])
+        }
+        var configuration = [TemplateEntry("ProjectName", .ref("BuildProject"))]
+        if !bootstraps.isEmpty { configuration.append(TemplateEntry("PrimarySource", "SourceOutput")) }
+        return bootstraps + [
+            action(
+                "Build", category: "Build", provider: "CodeBuild", order: bootstraps.isEmpty ? 1 : 2, configuration: configuration,
+                inputs: ["SourceOutput"] + bootstrapArchitectures.map(Self.bootstrapArtifact), outputs: ["BuildOutput"])
+        ]
+    }
+
     var pipeline: TemplateResource {
         let stages: [TemplateValue] =
             [
                 .map(["Name": "Source", "Actions": .list([sourceAction])]),
-                .map([
-                    "Name": "Build",
-                    "Actions": .list([
-                        action(
-                            "Build", category: "Build", provider: "CodeBuild", order: 1,
-                            configuration: [TemplateEntry("ProjectName", .ref("BuildProject"))], inputs: ["SourceOutput"], outputs: ["BuildOutput"])
-                    ]),
-                ]),
+                .map(["Name": "Build", "Actions": .list(buildActions)]),
             ] + delivery.stages.map(deployStage)
         return TemplateResource(
             delivery.name, type: "AWS::CodePipeline::Pipeline",

@@ -30,11 +30,14 @@ public struct PipelineSynthesizer {
     let blueprint: any Blueprint
     let delivery: Delivery
     let tags: [(key: String, value: String)]
+    /// One bootstrap project per architecture the deployed functions use.
+    let bootstrapArchitectures: [CPUArchitecture]
 
     /// Prepares the pipeline of `blueprint`'s delivery.
     public init(blueprint: any Blueprint, delivery: Delivery) {
         self.blueprint = blueprint
         self.delivery = delivery
+        self.bootstrapArchitectures = delivery.bootstrapArchitectures(of: blueprint)
         var tags = (blueprint.environments.first.map { blueprint.architecture(for: $0).tags } ?? []).filter { $0.key != "Environment" }
         if !tags.contains(where: { $0.key == "Project" }) { tags.insert(("Project", blueprint.name), at: 0) }
         tags.append(("Environment", "pipeline"))
@@ -46,7 +49,7 @@ public struct PipelineSynthesizer {
     /// The stack and buildspecs; the template is empty when the delivery has errors.
     public func synthesize() -> PipelineSynthesis {
         let diagnostics = delivery.validate(environments: blueprint.environments)
-        let buildspecs = [buildBuildspec, gateBuildspec]
+        let buildspecs = [buildBuildspec, gateBuildspec] + (bootstrapArchitectures.isEmpty ? [] : [bootstrapBuildspec])
         if diagnostics.hasErrors { return PipelineSynthesis(template: Template(), buildspecs: buildspecs, diagnostics: diagnostics) }
         var template = Template()
         template.description = "\(blueprint.name): the delivery pipeline (\(delivery.stages.map(\.name).joined(separator: " → ")))"
@@ -56,6 +59,7 @@ public struct PipelineSynthesizer {
                 artifactKey, artifactKeyAlias, artifactBucket, artifactBucketPolicy,
                 logGroup("BuildLogs", suffix: "build"), logGroup("DiffGateLogs", suffix: "diff-gate"),
                 buildRole, gateRole, deploymentRole, pipelineRole,
+            ] + bootstrapResources + [
                 project(
                     "BuildProject", suffix: "build", role: "BuildRole", logs: "BuildLogs", buildspec: buildspecs[0], compute: "BUILD_GENERAL1_LARGE",
                     minutes: 90),
@@ -94,6 +98,15 @@ public struct PipelineSynthesizer {
                     "Type": "String", "Default": .string(delivery.buildImage),
                     "Description": "The CodeBuild image: a Swift toolchain on Debian for arm64 (make test installs the rest)",
                 ])))
+        if !bootstrapArchitectures.isEmpty {
+            entries.append(
+                TemplateEntry(
+                    "BootstrapImage",
+                    .map([
+                        "Type": "String", "Default": .string(delivery.bootstrapImage),
+                        "Description": .string("The image the functions' bootstrap is built on: Swift on a glibc no newer than \(Function.runtime)'s 2.34"),
+                    ])))
+        }
         return entries
     }
 

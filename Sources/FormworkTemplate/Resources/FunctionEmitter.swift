@@ -81,7 +81,7 @@ extension EmitContext {
         )
         add(resource)
         if template.globals.isEmpty {
-            template.globals = [TemplateEntry("Function", .map(["Runtime": "provided.al2023"]))]
+            template.globals = [TemplateEntry("Function", .map(["Runtime": .string(Function.runtime)]))]
         }
     }
 
