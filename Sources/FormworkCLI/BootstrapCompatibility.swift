@@ -145,14 +145,22 @@ public struct LambdaRuntimeLibraries: Sendable {
     public var runtime: String
     /// The newest version per prefix: glibc, libstdc++ and its ABI.
     public var newest: [String: [Int]]
+    /// The shared libraries the runtime ships that a Swift executable may load.
+    public var libraries: Set<String>
 
     /// `provided.al2023` (``Function/runtime``): Amazon Linux 2023, glibc 2.34 and GCC 11's libstdc++.
     public static let providedAL2023 = LambdaRuntimeLibraries(
-        runtime: Function.runtime, newest: ["GLIBC": [2, 34], "GLIBCXX": [3, 4, 29], "CXXABI": [1, 3, 13]])
+        runtime: Function.runtime, newest: ["GLIBC": [2, 34], "GLIBCXX": [3, 4, 29], "CXXABI": [1, 3, 13]],
+        libraries: [
+            "libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1", "libresolv.so.2", "libstdc++.so.6",
+            "libgcc_s.so.1", "libz.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1",
+        ])
 
-    /// The versions `requirements` needs that this runtime lacks, newest first per prefix
-    /// (`GLIBC_2.35 (libc.so.6)`); empty when it starts.
+    /// What `requirements` needs that this runtime lacks: shared libraries it does not ship
+    /// (`libxml2.so.2`), then the newest too-new version per prefix (`GLIBC_2.35 (libc.so.6)`);
+    /// empty when it starts.
     public func missing(in requirements: ELFRequirements) -> [String] {
+        let absent = requirements.libraries.filter { !libraries.contains($0) }
         var newestNeeded: [String: (version: [Int], text: String)] = [:]
         for (library, version) in requirements.versions {
             guard let separator = version.lastIndex(of: "_") else { continue }
@@ -162,7 +170,7 @@ public struct LambdaRuntimeLibraries: Sendable {
             if let known = newestNeeded[prefix], !known.version.lexicographicallyPrecedes(numbers) { continue }
             newestNeeded[prefix] = (numbers, "\(version) (\(library))")
         }
-        return newestNeeded.keys.sorted().compactMap { newestNeeded[$0]?.text }
+        return absent + newestNeeded.keys.sorted().compactMap { newestNeeded[$0]?.text }
     }
 
     /// What this runtime provides, for messages: `glibc 2.34, GLIBCXX 3.4.29, CXXABI 1.3.13`.

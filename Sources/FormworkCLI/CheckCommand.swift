@@ -51,7 +51,7 @@ struct CheckCommand: ParsableCommand {
                 } else {
                     Console.print(
                         TextRenderer(color: color).render(
-                            diff, title: "\(file.path) → \(file.environment?.name ?? PipelineSynthesizer.directory) (fresh synth)"))
+                            diff, title: "\(file.path) → \(URL(fileURLWithPath: file.path).deletingLastPathComponent().lastPathComponent) (fresh synth)"))
                 }
             } else {
                 Console.print("\(file.path): differs from a fresh synth")

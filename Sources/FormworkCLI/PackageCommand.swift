@@ -133,7 +133,7 @@ struct PackageCommand: ParsableCommand {
             let missing = runtime.missing(in: requirements)
             guard !missing.isEmpty else { continue }
             let problem =
-                "the \(architecture.rawValue) functions' bootstrap needs \(missing.joined(separator: ", ")), newer than \(runtime.runtime) has (\(runtime.summary)): "
+                "the \(architecture.rawValue) functions' bootstrap needs \(missing.joined(separator: ", ")), which \(runtime.runtime) lacks (it has \(runtime.summary)): "
                 + "Lambda would stop it at start"
             if plan.note != nil {
                 warnings.append("warning: \(problem); fine for local runs on this machine")

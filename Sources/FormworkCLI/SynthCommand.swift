@@ -9,8 +9,10 @@ struct SynthCommand: ParsableCommand {
         abstract: "Generate the SAM/CloudFormation template, OpenAPI document and samconfig.toml.",
         discussion: """
             Writes <output>/<env>/template.yaml and <output>/<env>/openapi.yaml for each environment,
-            <output>/pipeline/template.yaml and the buildspecs its builds run when the blueprint has a
-            delivery pipeline, and <output>/samconfig.toml with one section per stack. Nothing is written when the
+            <output>/account/template.yaml (API Gateway's CloudWatch role, one per account and region)
+            when an environment has a REST API, <output>/pipeline/template.yaml and the buildspecs its
+            builds run when the blueprint has a delivery pipeline, and <output>/samconfig.toml with one
+            section per stack. Nothing is written when the
             blueprint has errors. The same blueprint always gives byte-identical files.
             """)
 
@@ -101,6 +103,12 @@ struct SynthesisPlan {
             for buildspec in pipeline.buildspecs {
                 files.append(File(path: "\(directory)/\(buildspec.fileName)", text: try Self.render { try buildspec.document.rendered(as: .yaml) }))
             }
+        }
+        if let account = AccountSynthesizer(blueprint: blueprint).synthesize() {
+            files.append(
+                File(
+                    path: "\(output)/\(AccountSynthesizer.directory)/template.\(format.fileExtension)",
+                    text: try Self.render { try account.rendered(as: format) }, template: account))
         }
         let samconfig = SAMConfig.make(blueprint: blueprint, format: format)
         files.append(File(path: "\(output)/samconfig.toml", text: samconfig))

@@ -170,10 +170,11 @@ public struct TemplateDiff: Sendable {
             case (let x?, let y?):
                 if let change = modified(id, x, y, location: locations[id]) { result.append(change) }
             case (let x?, nil):
-                result.append(
-                    ResourceChange(
-                        logicalID: id, kind: .removed, type: typeName(x), changes: [], impact: .replacement,
-                        data: dataImpact(x, deleting: true), location: locations[id]))
+                var removed = ResourceChange(
+                    logicalID: id, kind: .removed, type: typeName(x), changes: [], impact: .replacement,
+                    data: dataImpact(x, deleting: true), location: locations[id])
+                if let note = accountWideNotes[removed.type] { removed.notes.append(note) }
+                result.append(removed)
             case (nil, let y?):
                 result.append(
                     ResourceChange(
@@ -193,6 +194,14 @@ public struct TemplateDiff: Sendable {
         }
         return result
     }
+
+    /// What a reviewer should know when a setting AWS keeps once per account and region leaves a stack.
+    static let accountWideNotes = [
+        "AWS::ApiGateway::Account":
+            "API Gateway's CloudWatch role is one per account and region, so it leaves the environments' stacks: with DeletionPolicy Retain "
+            + "the setting stays as it is, and the account stack formwork synth writes (output/account, deployed once before the environments) "
+            + "takes it over; without Retain, deploy the account stack first, or the stages' logging stops"
+    ]
 
     private static func modified(_ id: String, _ x: TemplateValue, _ y: TemplateValue, location: SourceLocation?) -> ResourceChange? {
         let changes = ValueDiff.changes(x, y)

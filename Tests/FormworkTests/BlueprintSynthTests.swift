@@ -98,7 +98,11 @@ struct BlueprintSynthTests {
         #expect(variables["SENDER_EMAIL"] == "notifications@taskmgmt.example.com")
         #expect(function.property("Tracing") == "Active")
         #expect(function.property("Role") == .getAtt("TaskManagementFunctionRole", "Arn"))
-        #expect(function.value(at: "DeadLetterQueue", "TargetArn") == .getAtt("TaskManagementFunctionDeadLetterQueue", "Arn"))
+        // Only API routes invoke it, synchronously: no dead-letter queue, and checkov told why.
+        #expect(function.property("DeadLetterQueue") == nil && synth(.staging).template.resource("TaskManagementFunctionDeadLetterQueue") == nil)
+        #expect(function.metadata.first { $0.key == "checkov" }?.value.compactJSON.contains("CKV_AWS_116") == true)
+        let notifier = try #require(synth(.staging).template.resource("NotificationFunction"))
+        #expect(notifier.value(at: "DeadLetterQueue", "TargetArn") == .getAtt("NotificationFunctionDeadLetterQueue", "Arn"))
         #expect(function.property("ReservedConcurrentExecutions") == nil)
         let prod = try #require(synth(.prod).template.resource("TaskManagementFunction"))
         #expect(prod.property("ReservedConcurrentExecutions") == .int(50))

@@ -73,6 +73,10 @@ import Testing
         #expect(matching.architecture == .x86_64)
         #expect(runtime.missing(in: matching).isEmpty)
 
+        let foreign = try ELFRequirements(
+            ELFWriter.executable(machine: 183, needs: [("libc.so.6", ["GLIBC_2.17"]), ("libxml2.so.2", ["LIBXML2_2.4.30"])]), name: "foreign")
+        #expect(runtime.missing(in: foreign) == ["libxml2.so.2"])
+
         let staticExecutable = try ELFRequirements(ELFWriter.executable(machine: 183, needs: []), name: "static")
         #expect(staticExecutable.versions.isEmpty && staticExecutable.libraries.isEmpty)
         #expect(runtime.missing(in: staticExecutable).isEmpty)

@@ -1,7 +1,7 @@
 import Blueprints
 import Formwork
-import Foundation
 import FormworkTestSupport
+import Foundation
 import Testing
 
 /// A blueprint with an error in dev only, for exit-status tests.
@@ -47,10 +47,12 @@ struct CLITests {
         #expect(await runCLI(["validate", "--env", "prod"], blueprints: [BrokenBlueprint()]).status == 0)
     }
 
-    @Test("usage errors exit 2 with a message on standard error", arguments: [
-        ["synth", "--env", "qa"], ["synth", "--format", "xml"], ["synth", "--env", "dev", "--all"],
-        ["frobnicate"], ["list", "--blueprint", "Nope"], ["graph", "--format", "png"],
-    ])
+    @Test(
+        "usage errors exit 2 with a message on standard error",
+        arguments: [
+            ["synth", "--env", "qa"], ["synth", "--format", "xml"], ["synth", "--env", "dev", "--all"],
+            ["frobnicate"], ["list", "--blueprint", "Nope"], ["graph", "--format", "png"],
+        ])
     func usageErrors(arguments: [String]) async {
         let result = await runCLI(arguments)
         #expect(result.status == 2)

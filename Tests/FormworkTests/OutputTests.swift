@@ -30,7 +30,10 @@ struct OutputTests {
         var result = synth(.prod)
         let yaml = try result.render(as: .yaml)
         #expect(yaml.hasPrefix("AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nDescription: "))
-        let order = ["AWSTemplateFormatVersion:", "\nTransform:", "\nDescription:", "\nMetadata:", "\nParameters:", "\nConditions:", "\nGlobals:", "\nResources:", "\nOutputs:"]
+        let order = [
+            "AWSTemplateFormatVersion:", "\nTransform:", "\nDescription:", "\nMetadata:", "\nParameters:", "\nConditions:", "\nGlobals:", "\nResources:",
+            "\nOutputs:",
+        ]
         let positions = order.compactMap { yaml.range(of: $0)?.lowerBound }
         #expect(positions.count == order.count)
         #expect(positions == positions.sorted())

@@ -3,7 +3,6 @@ import Formwork
 import FormworkTemplate
 import Foundation
 
-
 /// The repository's root, found from this file's path.
 let repositoryRoot: URL = {
     var url = URL(fileURLWithPath: #filePath)

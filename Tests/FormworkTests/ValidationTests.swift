@@ -85,21 +85,30 @@ struct ValidationTests {
     @Test func invalidCron() {
         let line = #line + 1
         let schedule = Schedule("Nightly", .cron("0 3 * * *"), invoke: Function("Job", handler: ScheduleOnly.self))
-        expectError(Architecture("C") { Function("Job", handler: ScheduleOnly.self); schedule }, "has 5 fields; AWS cron needs 6", line: line)
+        expectError(
+            Architecture("C") {
+                Function("Job", handler: ScheduleOnly.self); schedule
+            }, "has 5 fields; AWS cron needs 6", line: line)
     }
 
     @Test func cronNeedsOneQuestionMark() {
         let job = Function("Job", handler: ScheduleOnly.self)
         let line = #line + 1
         let schedule = Schedule("Nightly", .cron("0 3 * * MON *"), invoke: job)
-        expectError(Architecture("C") { job; schedule }, "exactly one of day-of-month and day-of-week must be '?'", line: line)
+        expectError(
+            Architecture("C") {
+                job; schedule
+            }, "exactly one of day-of-month and day-of-week must be '?'", line: line)
     }
 
     @Test func invalidRate() {
         let job = Function("Job", handler: ScheduleOnly.self)
         let line = #line + 1
         let schedule = Schedule("Often", .expression("rate(1 minutes)"), invoke: job)
-        expectError(Architecture("R") { job; schedule }, "a value of 1 takes a singular unit", line: line)
+        expectError(
+            Architecture("R") {
+                job; schedule
+            }, "a value of 1 takes a singular unit", line: line)
     }
 
     @Test func cronAndRateRules() {
@@ -124,7 +133,10 @@ struct ValidationTests {
             Route(.get, "/tasks", to: fn, access: .public)
             Route(.get, "/tasks", to: fn, access: .public)
         }
-        expectError(Architecture("D") { fn; api }, "conflicts with route GET /tasks", line: line)
+        expectError(
+            Architecture("D") {
+                fn; api
+            }, "conflicts with route GET /tasks", line: line)
     }
 
     @Test func conflictingParameterNames() {
@@ -134,7 +146,10 @@ struct ValidationTests {
             Route(.get, "/tasks/{taskId}", to: fn, access: .public)
             Route(.delete, "/tasks/{id}", to: fn, access: .public)
         }
-        expectError(Architecture("P") { fn; api }, "has the variable segment '{id}' at position 2", line: line)
+        expectError(
+            Architecture("P") {
+                fn; api
+            }, "has the variable segment '{id}' at position 2", line: line)
     }
 
     @Test func routeWithoutAuthorizerNotMarkedPublic() {
@@ -143,7 +158,10 @@ struct ValidationTests {
         let api = RestAPI("Http", stage: "dev", authorizer: nil) {
             Route(.get, "/tasks", to: fn)
         }
-        expectError(Architecture("A") { fn; api }, "has no authorizer", line: line)
+        expectError(
+            Architecture("A") {
+                fn; api
+            }, "has no authorizer", line: line)
     }
 
     @Test func routeToANonAPIHandler() {
@@ -152,7 +170,10 @@ struct ValidationTests {
         let api = RestAPI("Http", stage: "dev", authorizer: nil) {
             Route(.get, "/run", to: job, access: .public)
         }
-        expectError(Architecture("H") { job; api }, "whose handler is not an APIHandler", line: line)
+        expectError(
+            Architecture("H") {
+                job; api
+            }, "whose handler is not an APIHandler", line: line)
     }
 
     @Test func handlerConformingToNothing() {
@@ -168,7 +189,10 @@ struct ValidationTests {
             Route(.get, "/tasks/{taskId}", to: fn, access: .public)
             Route(.get, "/tasks/{proxy+}", to: fn, access: .public)
         }
-        expectError(Architecture("G") { fn; api }, "has the variable segment '{proxy+}' at position 2", line: line)
+        expectError(
+            Architecture("G") {
+                fn; api
+            }, "has the variable segment '{proxy+}' at position 2", line: line)
     }
 
     @Test func greedyParameterNotLast() {
@@ -177,7 +201,10 @@ struct ValidationTests {
         let api = RestAPI("Http", stage: "dev", authorizer: nil) {
             Route(.get, "/files/{path+}/meta", to: fn, access: .public)
         }
-        expectError(Architecture("G") { fn; api }, "must be the last segment", line: line)
+        expectError(
+            Architecture("G") {
+                fn; api
+            }, "must be the last segment", line: line)
     }
 
     @Test func groupNotInPool() {
@@ -188,7 +215,10 @@ struct ValidationTests {
         let api = RestAPI("Http", stage: "dev", authorizer: pool) {
             Route(.get, "/admin", to: fn, groups: [admin])
         }
-        expectError(Architecture("G") { pool; fn; api }, "requires group 'Admin'", line: line)
+        expectError(
+            Architecture("G") {
+                pool; fn; api
+            }, "requires group 'Admin'", line: line)
     }
 
     @Test func resourceQuota() {
@@ -245,7 +275,10 @@ struct ValidationTests {
         let table = Table("Orders", partitionKey: .string("id"))
         let line = #line + 1
         let fn = Function("Reader", handler: RequestOnly.self).grants(.read(table)).grants(.read(table))
-        expectError(Architecture("D") { table; fn }, "grants read on table 'Orders' twice", line: line)
+        expectError(
+            Architecture("D") {
+                table; fn
+            }, "grants read on table 'Orders' twice", line: line)
     }
 
     @Test func grantOnWrongKindIsImpossibleAndOutOfRangeSettingsAreReported() {
@@ -322,7 +355,8 @@ struct RouteAgreementTests {
                 Route(.get, "/things", to: function)
             }
         }
-        expectError(architecture, "route GET /things lets any signed-in user call, but FormworkTests.DeclaringHandler lets members of Staff call it", line: line + 2)
+        expectError(
+            architecture, "route GET /things lets any signed-in user call, but FormworkTests.DeclaringHandler lets members of Staff call it", line: line + 2)
         expectError(architecture, "answers GET /ping, but API 'Api' routes no such request to function 'Things'", line: line + 1)
     }
 

@@ -92,11 +92,11 @@ def run_gate(
         (work / ".venv-aws/bin/deployed.yaml").write_text(deployed, encoding="utf-8")
         (work / ".venv-aws/bin/status").write_text(status + "\n", encoding="utf-8")
     env = dict(os.environ, ENVIRONMENT="prod", STACK_NAME="taskmanagement-prod", FAIL_ON="data-loss", ALLOW_DATA_LOSS=allow_data_loss,
-               APPROVAL_DECIDES=approval_decides, CODEBUILD_BUILD_URL="https://console.example/build/gate:1")
+               APPROVAL_DECIDES=approval_decides, AWS_REGION="eu-west-1", CODEBUILD_BUILD_ID="taskmanagement-pipeline-diff-gate:0b1c-42")
     # CodeBuild runs a phase's commands in one shell, stopping at the first that fails, and
-    # exports the variables the buildspec names at the end.
-    exported = " ".join(f'"{name}=${name}"' for name in exported_variables())
-    script = "set -e\n" + "\n".join(gate_commands()) + f"\nprintf 'EXPORTED %s\\n' {exported}\n"
+    # publishes the exported variables the buildspec names: read here from a child's environment.
+    names = "|".join(exported_variables())
+    script = "set -e\n" + "\n".join(gate_commands()) + f"\nenv | grep -E '^({names})=' | sed 's/^/EXPORTED /'\n"
     return subprocess.run(["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -108,7 +108,10 @@ def test_the_deployed_stack_unchanged_passes_with_nothing_to_report(tmp_path: Pa
     result = run_gate(tmp_path, packaged(prod_template()))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Resources" not in result.stdout and "CodeUri" not in result.stdout
-    assert exported(result) == {"VERDICT": "passes at data-loss: no difference", "REPORT_URL": "https://console.example/build/gate:1"}
+    assert exported(result) == {
+        "VERDICT": "passes at data-loss: no difference",
+        "REPORT_URL": "https://eu-west-1.console.aws.amazon.com/codesuite/codebuild/projects/taskmanagement-pipeline-diff-gate/build/"
+                      "taskmanagement-pipeline-diff-gate%3A0b1c-42/?region=eu-west-1"}
 
 
 def test_new_code_alone_shows_as_the_functions_code_and_passes(tmp_path: Path) -> None:

@@ -53,6 +53,8 @@ public struct Function: Resource, Taggable, LocatedSettings {
     public private(set) var asyncRetries = AsyncRetries.lambdaDefault
     /// Access to other resources.
     public private(set) var grants: [Grant] = []
+    /// IAM statements no grant expresses, each with its reason (``allowing(_:on:because:fileID:filePath:line:column:)``).
+    public private(set) var extraStatements: [PolicyStatement] = []
     /// The deployment package, relative to the package root.
     public private(set) var codePath: String
     var settingLocations: [String: SourceLocation] = [:]
@@ -72,8 +74,8 @@ public struct Function: Resource, Taggable, LocatedSettings {
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
-    /// Sets the physical name.
-    public func named(_ functionName: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    /// Sets the physical name (nil: CloudFormation generates one).
+    public func named(_ functionName: String?, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
         setting("name", fileID, filePath, line, column) { $0.functionName = functionName }
     }
     /// Sets memory in MB.
@@ -114,6 +116,18 @@ public struct Function: Resource, Taggable, LocatedSettings {
                     location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
         }
     }
+    /// Adds an environment variable holding an index's name, checked against the table's indexes:
+    /// `.environment("CATEGORY_INDEX", products.index("ByCategory"))`.
+    public func environment(
+        _ key: String, _ index: TableIndex, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
+        with {
+            $0.environment.append(
+                EnvironmentVariable(
+                    key: key, value: .literal(index.name), location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column),
+                    index: index))
+        }
+    }
     /// Turns X-Ray active tracing on or off.
     public func tracing(_ on: Bool) -> Self { with { $0.tracing = on } }
     /// Sets log retention.
@@ -124,8 +138,11 @@ public struct Function: Resource, Taggable, LocatedSettings {
     public func encryption(_ encryption: Encryption, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
         setting("encryption", fileID, filePath, line, column) { $0.encryption = encryption }
     }
-    /// Turns the dead-letter queue on or off.
-    public func deadLetterQueue(_ on: Bool) -> Self { with { $0.deadLetterQueue = on } }
+    /// Turns the dead-letter queue on or off. It exists only when something invokes the function
+    /// asynchronously (a schedule, a topic), the only invocations Lambda sends there.
+    public func deadLetterQueue(_ on: Bool, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        setting("deadLetterQueue", fileID, filePath, line, column) { $0.deadLetterQueue = on }
+    }
     /// Sets how often Lambda retries a failed asynchronous invocation (0 to 2 times) and how
     /// old an event may grow (1 minute to 6 hours) before it goes to the dead-letter queue.
     public func asyncRetries(
@@ -138,6 +155,20 @@ public struct Function: Resource, Taggable, LocatedSettings {
     public func grants(_ grants: Grant...) -> Self { with { $0.grants += grants } }
     /// Adds a list of grants.
     public func grants(_ grants: [Grant]) -> Self { with { $0.grants += grants } }
+    /// Allows what no grant expresses: `actions` on `resources` (ARNs, `*` and `${AWS::Region}`-style
+    /// variables allowed), for the reason given. The statement goes into the function's IAM
+    /// policy with the reason in its role's `Metadata`, and the simulator allows the same calls.
+    public func allowing(
+        _ actions: [String], on resources: [String], because justification: String,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Self {
+        with {
+            $0.extraStatements.append(
+                PolicyStatement(
+                    actions: actions, resources: resources, justification: justification,
+                    location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)))
+        }
+    }
     /// Sets the deployment package path, relative to the package root.
     public func code(_ path: String) -> Self { with { $0.codePath = path } }
 
@@ -153,6 +184,11 @@ public struct Function: Resource, Taggable, LocatedSettings {
         for variable in environment {
             if case .attribute(let id, _, let declared) = variable.value {
                 refs.append(Reference(target: id, targetLocation: declared, purpose: "environment variable \(variable.key)", location: variable.location))
+            }
+            if let index = variable.index {
+                refs.append(
+                    Reference(
+                        target: index.table, targetLocation: index.tableLocation, purpose: "environment variable \(variable.key)", location: index.location))
             }
         }
         if let ref = encryption.reference(purpose: "encryption", at: location(of: "encryption")) { refs.append(ref) }
@@ -209,14 +245,172 @@ public struct Function: Resource, Taggable, LocatedSettings {
             }
         }
         var granted: Set<String> = []
-        for grant in grants where !granted.insert("\(grant.access.rawValue) \(grant.target)").inserted {
-            problems.append(.error("function '\(name)' grants \(grant.access.rawValue) on \(grant.target) twice", at: grant.location))
+        for grant in grants where !granted.insert(grant.summary).inserted {
+            problems.append(.error("function '\(name)' grants \(grant.summary) twice", at: grant.location))
         }
+        problems += validateGrantScopes()
+        problems += validateUngrantedReferences()
+        problems += extraStatements.flatMap { $0.validate(function: name) }
         for grant in grants where grant.expectedKind != grant.target.kind {
             problems.append(
                 .error(
                     "function '\(name)': grant \(grant.access.rawValue) applies to a \(grant.expectedKind.rawValue), not to \(grant.target)", at: grant.location
                 ))
+        }
+        return problems
+    }
+}
+
+extension Architecture {
+    /// Whether something in the architecture invokes `function` asynchronously: a schedule, or
+    /// a topic it subscribes to.
+    public func isInvokedAsynchronously(_ function: Function) -> Bool {
+        resources(of: Schedule.self).contains { $0.target == function.id }
+            || resources(of: Topic.self).contains { topic in
+                topic.subscriptions.contains { if case .function(let id, _, _) = $0.endpoint { id == function.id } else { false } }
+            }
+    }
+
+    /// Whether `function` gets a dead-letter queue: it keeps the default (or asks for one), and
+    /// something invokes it asynchronously. A function only ever invoked synchronously (by API
+    /// routes) would never send anything there.
+    public func hasDeadLetterQueue(_ function: Function) -> Bool {
+        function.deadLetterQueue && isInvokedAsynchronously(function)
+    }
+
+    /// A dead-letter queue asked for by a function nothing invokes asynchronously.
+    func validateDeadLetterQueues() -> [Diagnostic] {
+        resources(of: Function.self).compactMap { function in
+            guard function.deadLetterQueue, let at = function.settingLocations["deadLetterQueue"], !isInvokedAsynchronously(function) else { return nil }
+            return .warning(
+                "function '\(function.name)' is only invoked synchronously, so a dead-letter queue would never receive anything; none is created",
+                at: at)
+        }
+    }
+}
+
+extension Function {
+    /// Bucket prefixes that IAM would read more widely than written.
+    func validateGrantScopes() -> [Diagnostic] {
+        grants.compactMap { grant in
+            guard let prefix = grant.keyPrefix else { return nil }
+            if prefix.isEmpty {
+                return .error("function '\(name)': an empty key prefix; leave it out to grant every object of \(grant.target.name)", at: grant.location)
+            }
+            if prefix.contains("*") || prefix.contains("?") {
+                return .error(
+                    "function '\(name)': key prefix '\(prefix)' holds an IAM wildcard, which would widen the grant; give the literal start of the keys",
+                    at: grant.location)
+            }
+            if prefix.hasPrefix("/") {
+                return .warning(
+                    "function '\(name)': key prefix '\(prefix)' starts with '/', which S3 keys rarely do ('images/x.png', not '/images/x.png')",
+                    at: grant.location)
+            }
+            return nil
+        }
+    }
+
+    /// An environment variable that names a resource the function has no grant on: its calls
+    /// would be denied, in the simulator as on AWS.
+    func validateUngrantedReferences() -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        let extraServices = Set(extraStatements.flatMap(\.actions).compactMap { $0.split(separator: ":").first.map(String.init) })
+        for variable in environment {
+            let target: ResourceID
+            switch (variable.value, variable.index) {
+            case (_, let index?): target = index.table
+            case (.attribute(let id, _, _), nil): target = id
+            case (.literal, nil): continue
+            }
+            guard let suggestion = Self.grantSuggestion(for: target), !grants.contains(where: { $0.target == target }),
+                !extraServices.contains(suggestion.service)
+            else { continue }
+            problems.append(
+                .warning(
+                    "function '\(name)': environment variable \(variable.key) names \(target), but the function has no grant on it, so its calls "
+                        + "to it will be denied; add .grants(\(suggestion.grants))",
+                    at: variable.location))
+        }
+        return problems
+    }
+
+    /// The grants that give access to a resource of this kind, and the IAM service behind them.
+    static func grantSuggestion(for target: ResourceID) -> (grants: String, service: String)? {
+        let name = target.name.prefix(1).lowercased() + target.name.dropFirst()
+        switch target.kind {
+        case .table: return (".read(\(name)) or .readWrite(\(name))", "dynamodb")
+        case .bucket: return (".read(\(name)), .write(\(name)) or .readWrite(\(name))", "s3")
+        case .topic: return (".publish(\(name))", "sns")
+        case .parameter: return (".readParameter(\(name))", "ssm")
+        case .userPool: return (".adminUsers(\(name))", "cognito-idp")
+        case .emailIdentity: return (".sendEmail(from: \(name))", "ses")
+        default: return nil
+        }
+    }
+}
+
+/// An IAM statement a function needs that no grant expresses: an escape hatch, each with the
+/// reason it is needed, which the template keeps in the role's `Metadata`.
+public struct PolicyStatement: Sendable, Hashable {
+    /// IAM actions, `service:Action` (wildcards allowed within the action name).
+    public var actions: [String]
+    /// Resource ARNs, or `*`.
+    public var resources: [String]
+    /// Why the function needs it.
+    public var justification: String
+    /// Where it was written.
+    public var location: SourceLocation
+
+    /// Whether it allows `action` on the resource `arn`, with IAM's `*` and `?` wildcards (the
+    /// simulator's permission check). A resource with a `${...}` variable matches any value there.
+    public func allows(_ action: String, arn: String) -> Bool {
+        actions.contains { Self.matches(action, pattern: $0, ignoringCase: true) }
+            && resources.contains { Self.matches(arn, pattern: Self.wildcardingVariables($0), ignoringCase: false) }
+    }
+
+    static func wildcardingVariables(_ resource: String) -> String {
+        resource.replacingOccurrences(of: #"\$\{[^}]*\}"#, with: "*", options: .regularExpression)
+    }
+
+    static func matches(_ text: String, pattern: String, ignoringCase: Bool) -> Bool {
+        let text = Array(ignoringCase ? text.lowercased() : text), pattern = Array(ignoringCase ? pattern.lowercased() : pattern)
+        var matched = Array(repeating: Array(repeating: false, count: text.count + 1), count: pattern.count + 1)
+        matched[0][0] = true
+        for p in stride(from: 1, through: pattern.count, by: 1) {
+            matched[p][0] = matched[p - 1][0] && pattern[p - 1] == "*"
+            for t in stride(from: 1, through: text.count, by: 1) {
+                matched[p][t] =
+                    pattern[p - 1] == "*"
+                    ? matched[p - 1][t] || matched[p][t - 1]
+                    : matched[p - 1][t - 1] && (pattern[p - 1] == "?" || pattern[p - 1] == text[t - 1])
+            }
+        }
+        return matched[pattern.count][text.count]
+    }
+
+    func validate(function: String) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if justification.trimmingCharacters(in: .whitespaces).isEmpty {
+            problems.append(.error("function '\(function)': a statement beyond the grants needs a reason: say why in because:", at: location))
+        }
+        if actions.isEmpty || resources.isEmpty {
+            problems.append(.error("function '\(function)': a statement needs at least one action and one resource", at: location))
+        }
+        for action in actions {
+            let parts = action.split(separator: ":", omittingEmptySubsequences: false)
+            let wellFormed =
+                parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
+                && parts[0].allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
+                && parts[1].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "*" || $0 == "?") }
+            if action == "*" || (wellFormed && parts[1] == "*" && parts[0] == "*") {
+                problems.append(.error("function '\(function)': '\(action)' allows every action of every service; name the actions", at: location))
+            } else if !wellFormed {
+                problems.append(.error("function '\(function)': '\(action)' is not an IAM action (service:Action)", at: location))
+            }
+        }
+        for resource in resources where resource != "*" && !resource.hasPrefix("arn:") {
+            problems.append(.error("function '\(function)': '\(resource)' is neither an ARN nor '*'", at: location))
         }
         return problems
     }
@@ -257,6 +451,8 @@ public struct EnvironmentVariable: Sendable, Hashable {
     public var value: Value
     /// Where it was set.
     public var location: SourceLocation
+    /// For a variable holding an index's name: the index, checked against its table.
+    public var index: TableIndex? = nil
 }
 
 /// Which attribute of a resource a reference resolves to.

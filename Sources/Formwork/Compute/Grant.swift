@@ -7,6 +7,7 @@
 /// ```swift
 /// Function("TaskManagement", handler: TaskHandler.self)
 ///     .grants(.readWrite(tasks), .publish(notifications))
+///     .grants(.read(images, prefix: "thumbnails/"), .query(products.index("ByCategory")))
 /// ```
 public struct Grant: Sendable, Hashable {
     /// What kind of access is granted.
@@ -18,6 +19,10 @@ public struct Grant: Sendable, Hashable {
         case emailSend = "sendEmail"
         case usersAdmin = "adminUsers"
         case parameterRead = "readParameter"
+        case objectsRead = "readObjects"
+        case objectsWrite = "writeObjects"
+        case objectsReadWrite = "readWriteObjects"
+        case indexQuery = "query"
     }
 
     /// The kind of access.
@@ -28,12 +33,27 @@ public struct Grant: Sendable, Hashable {
     public let targetLocation: SourceLocation
     /// Where the grant was written.
     public let location: SourceLocation
+    /// For a bucket: the key prefix the grant is limited to (`nil`: every object).
+    public let keyPrefix: String?
+    /// For ``query(_:)``: the one index it allows.
+    public let index: TableIndex?
 
-    init(_ access: Access, _ target: some Resource, _ location: SourceLocation) {
+    init(_ access: Access, _ target: some Resource, _ location: SourceLocation, keyPrefix: String? = nil) {
         self.access = access
         self.target = target.id
         self.targetLocation = target.location
         self.location = location
+        self.keyPrefix = keyPrefix
+        self.index = nil
+    }
+
+    init(query index: TableIndex, _ location: SourceLocation) {
+        self.access = .indexQuery
+        self.target = index.table
+        self.targetLocation = index.tableLocation
+        self.location = location
+        self.keyPrefix = nil
+        self.index = index
     }
 
     /// Reads items: get, batch get, query and scan, on the table and its indexes.
@@ -69,6 +89,29 @@ public struct Grant: Sendable, Hashable {
         Grant(.parameterRead, parameter, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 
+    /// Reads objects (`s3:GetObject`) and lists their keys, under `prefix` when one is given.
+    public static func read(
+        _ bucket: Bucket, prefix: String? = nil, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Grant {
+        Grant(.objectsRead, bucket, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column), keyPrefix: prefix)
+    }
+    /// Writes and deletes objects, under `prefix` when one is given.
+    public static func write(
+        _ bucket: Bucket, prefix: String? = nil, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Grant {
+        Grant(.objectsWrite, bucket, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column), keyPrefix: prefix)
+    }
+    /// Reads, lists, writes and deletes objects, under `prefix` when one is given.
+    public static func readWrite(
+        _ bucket: Bucket, prefix: String? = nil, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> Grant {
+        Grant(.objectsReadWrite, bucket, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column), keyPrefix: prefix)
+    }
+    /// Queries one index of a table, and nothing else: `.query(products.index("ByCategory"))`.
+    public static func query(_ index: TableIndex, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Grant {
+        Grant(query: index, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    }
+
     /// The resource kind each access applies to.
     public var expectedKind: ResourceKind {
         switch access {
@@ -77,22 +120,41 @@ public struct Grant: Sendable, Hashable {
         case .emailSend: .emailIdentity
         case .usersAdmin: .userPool
         case .parameterRead: .parameter
+        case .objectsRead, .objectsWrite, .objectsReadWrite: .bucket
+        case .indexQuery: .table
         }
     }
 
-    /// The IAM actions on the target itself, sorted.
+    /// How the grant reads in messages: `read on table 'Orders'`, `readObjects on bucket 'Images'
+    /// (keys thumbnails/*)`, `query on table 'Products' (index ByCategory)`.
+    public var summary: String {
+        if let index { return "\(access.rawValue) on \(target) (index \(index.name))" }
+        if let keyPrefix { return "\(access.rawValue) on \(target) (keys \(keyPrefix)*)" }
+        return "\(access.rawValue) on \(target)"
+    }
+
+    /// The IAM actions on the target itself (a bucket's objects), sorted.
     public var actions: [String] { GrantActions.actions(for: access) }
 
-    /// The IAM actions on the target's indexes (tables only), sorted.
+    /// The IAM actions on the target's indexes (tables only; one index for ``query(_:)``), sorted.
     public var indexActions: [String] { GrantActions.indexActions(for: access) }
+
+    /// The IAM actions on a bucket itself (listing keys), sorted.
+    public var bucketActions: [String] { GrantActions.bucketActions(for: access) }
 
     /// The KMS actions needed when the target is encrypted with a customer-managed key, sorted.
     public var keyActions: [String] { GrantActions.keyActions(for: access) }
 
-    /// Whether the grant allows `action` on its target (the simulator's permission check).
-    public func allows(_ action: String, on resource: ResourceID, index: String? = nil) -> Bool {
+    /// Whether the grant allows `action` on its target (the simulator's permission check): on
+    /// one of a table's indexes, or on a bucket's object `key` (within the prefix), or, with
+    /// neither, on the target itself.
+    public func allows(_ action: String, on resource: ResourceID, index: String? = nil, key: String? = nil) -> Bool {
         guard resource == target else { return false }
-        return index == nil ? actions.contains(action) : indexActions.contains(action)
+        if let index {
+            return indexActions.contains(action) && (self.index == nil || self.index?.name == index)
+        }
+        if let key { return actions.contains(action) && key.hasPrefix(keyPrefix ?? "") }
+        return target.kind == .bucket ? bucketActions.contains(action) : actions.contains(action)
     }
 }
 
@@ -107,6 +169,8 @@ public enum GrantActions {
         "dynamodb:PutItem", "dynamodb:UpdateItem",
     ]
     static let indexRead = ["dynamodb:Query", "dynamodb:Scan"]
+    static let objectsRead = ["s3:GetObject"]
+    static let objectsWrite = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"]
 
     /// What every function may do besides its grants: write its own log group.
     public static let ownLogs = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -133,14 +197,27 @@ public enum GrantActions {
                     "cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:ListUsers",
                 ]
             case .parameterRead: ["ssm:GetParameter", "ssm:GetParameters"]
+            case .objectsRead: objectsRead
+            case .objectsWrite: objectsWrite
+            case .objectsReadWrite: objectsRead + objectsWrite
+            case .indexQuery: []
             }
         return Array(Set(actions)).sorted()
+    }
+
+    /// The actions on a bucket itself: listing keys, for grants that read.
+    public static func bucketActions(for access: Grant.Access) -> [String] {
+        switch access {
+        case .objectsRead, .objectsReadWrite: ["s3:ListBucket"]
+        default: []
+        }
     }
 
     /// The actions on the target's indexes.
     public static func indexActions(for access: Grant.Access) -> [String] {
         switch access {
         case .tableRead, .tableReadWrite: indexRead
+        case .indexQuery: ["dynamodb:Query"]
         default: []
         }
     }
@@ -148,10 +225,26 @@ public enum GrantActions {
     /// The key actions needed on a customer-managed key that encrypts the target.
     public static func keyActions(for access: Grant.Access) -> [String] {
         switch access {
-        case .tableRead, .parameterRead: ["kms:Decrypt", "kms:DescribeKey"]
+        case .tableRead, .parameterRead, .indexQuery: ["kms:Decrypt", "kms:DescribeKey"]
         case .tableWrite, .tableReadWrite: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
         case .topicPublish: ["kms:Decrypt", "kms:GenerateDataKey"]
+        case .objectsRead: ["kms:Decrypt"]
+        case .objectsWrite, .objectsReadWrite: ["kms:Decrypt", "kms:GenerateDataKey"]
         case .emailSend, .usersAdmin: []
         }
     }
+}
+
+/// One global secondary index of a table, by name, as a value: `products.index("ByCategory")`.
+/// Validation checks the name against the table's declared indexes, at the line that names it;
+/// a grant (``Grant/query(_:)``) or an environment variable can then use it.
+public struct TableIndex: Sendable, Hashable {
+    /// The table.
+    public let table: ResourceID
+    /// Where the table was declared.
+    public let tableLocation: SourceLocation
+    /// The index's name.
+    public let name: String
+    /// Where the index was named.
+    public let location: SourceLocation
 }

@@ -118,6 +118,10 @@ extension Blueprint {
     /// The stack the delivery pipeline deploys to, once, by hand (`taskmanagement-pipeline`).
     public var pipelineStackName: String { "\(stackNamePrefix)-pipeline" }
 
+    /// The stack of settings kept once per account and region, deployed once, by hand, before
+    /// the environments (`taskmanagement-account`).
+    public var accountStackName: String { "\(stackNamePrefix)-account" }
+
     /// The environment with this name, if the blueprint deploys to it.
     public func environment(named name: String) -> Environment? {
         environments.first { $0.name == name }

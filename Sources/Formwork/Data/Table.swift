@@ -40,9 +40,9 @@ public struct Table: Resource, Taggable, Stateful, LocatedSettings {
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
-    /// Sets the physical table name.
+    /// Sets the physical table name (nil: CloudFormation generates one).
     public func named(
-        _ tableName: String,
+        _ tableName: String?,
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> Self {
         setting("name", fileID, filePath, line, column) { $0.tableName = tableName }
@@ -62,6 +62,16 @@ public struct Table: Resource, Taggable, Stateful, LocatedSettings {
         }
     }
 
+    /// One of the table's indexes, by name, for grants and environment variables. Validation
+    /// reports a name the table does not declare, at this line.
+    public func index(_ indexName: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column)
+        -> TableIndex
+    {
+        TableIndex(
+            table: id, tableLocation: location, name: indexName,
+            location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    }
+
     /// Sets encryption at rest.
     public func encryption(
         _ encryption: Encryption,
@@ -73,7 +83,9 @@ public struct Table: Resource, Taggable, Stateful, LocatedSettings {
     /// Turns point-in-time recovery on or off.
     public func pointInTimeRecovery(_ on: Bool) -> Self { with { $0.pointInTimeRecovery = on } }
     /// Expires items whose `attribute` (epoch seconds) lies in the past.
-    public func timeToLive(_ attribute: String) -> Self { with { $0.timeToLiveAttribute = attribute } }
+    public func timeToLive(_ attribute: String?, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+        setting("timeToLive", fileID, filePath, line, column) { $0.timeToLiveAttribute = attribute }
+    }
     /// Turns deletion protection on or off.
     public func deletionProtection(_ on: Bool) -> Self { with { $0.deletionProtection = on } }
     /// Keeps the table when it is removed from the stack or replaced.
@@ -110,6 +122,18 @@ public struct Table: Resource, Taggable, Stateful, LocatedSettings {
         }
         if indexes.count > 20 {
             problems.append(.error("table '\(name)' has \(indexes.count) global secondary indexes; DynamoDB allows 20", at: location))
+        }
+        var keys: [(role: String, key: KeyAttribute, at: SourceLocation)] = [("partition key", partitionKey, location)]
+        if let sortKey { keys.append(("sort key", sortKey, location)) }
+        for index in indexes {
+            keys.append(("partition key of index '\(index.name)'", index.partitionKey, index.location))
+            if let sortKey = index.sortKey { keys.append(("sort key of index '\(index.name)'", sortKey, index.location)) }
+        }
+        for (role, key, at) in keys where key.name.isEmpty || key.name.utf8.count > 255 {
+            problems.append(.error("the \(role) of table '\(name)' needs a name of 1 to 255 bytes", at: at))
+        }
+        if let attribute = timeToLiveAttribute, attribute.isEmpty || attribute.utf8.count > 255 {
+            problems.append(.error("the time-to-live attribute of table '\(name)' needs a name of 1 to 255 bytes", at: location(of: "timeToLive")))
         }
         var types: [String: KeyAttribute.KeyType] = [:]
         let all =

@@ -38,7 +38,7 @@ public struct UserPool: Resource, Taggable, Stateful, LocatedSettings {
 
     /// Sets the pool's display name.
     public func named(
-        _ poolName: String,
+        _ poolName: String?,
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> Self {
         setting("name", fileID, filePath, line, column) { $0.poolName = poolName }

@@ -47,7 +47,7 @@ public struct Schedule: Resource, Taggable {
     public func enabled(_ on: Bool) -> Self { with { $0.enabled = on } }
     /// Reads cron and `at` times in an IANA time zone (such as `America/New_York`), daylight
     /// saving included; the schedule then runs on EventBridge Scheduler.
-    public func timeZone(_ identifier: String) -> Self { with { $0.timeZone = identifier } }
+    public func timeZone(_ identifier: String?) -> Self { with { $0.timeZone = identifier } }
 
     /// When the schedule fires; nil when its expression is not valid.
     public var recurrence: Recurrence? { try? expression.parsed().get() }

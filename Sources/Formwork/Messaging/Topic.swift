@@ -29,12 +29,12 @@ public struct Topic: Resource, Taggable, LocatedSettings {
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
-    /// Sets the physical name.
-    public func named(_ topicName: String, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    /// Sets the physical name (nil: CloudFormation generates one).
+    public func named(_ topicName: String?, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
         setting("name", fileID, filePath, line, column) { $0.topicName = topicName }
     }
     /// Sets the display name.
-    public func displayName(_ text: String) -> Self { with { $0.displayName = text } }
+    public func displayName(_ text: String?) -> Self { with { $0.displayName = text } }
     /// Encrypts messages at rest.
     public func encryption(_ encryption: Encryption, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
         setting("encryption", fileID, filePath, line, column) { $0.encryption = encryption }

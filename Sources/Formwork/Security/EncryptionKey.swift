@@ -24,7 +24,7 @@ public struct EncryptionKey: Resource, Taggable, Stateful {
     }
 
     /// Sets the key's alias (`alias/<name>` in AWS).
-    public func alias(_ alias: String) -> Self { with { $0.alias = alias } }
+    public func alias(_ alias: String?) -> Self { with { $0.alias = alias } }
     /// Sets the deletion waiting period in days (7–30).
     public func pendingDeletion(days: Int) -> Self { with { $0.pendingDeletionDays = days } }
 

@@ -31,9 +31,9 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
         self.location = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
-    /// Sets the physical name (validated against S3's rules).
+    /// Sets the physical name, validated against S3's rules (nil: CloudFormation generates one).
     public func named(
-        _ bucketName: String,
+        _ bucketName: String?,
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> Self {
         setting("name", fileID, filePath, line, column) { $0.bucketName = bucketName }
@@ -51,7 +51,7 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
     }
 
     /// Adds a lifecycle rule.
-    public func lifecycle(_ rule: LifecycleRule) -> Self { with { $0.lifecycleRules.append(rule) } }
+    public func lifecycle(_ rule: LifecycleRule?) -> Self { with { $0.lifecycleRules += [rule].compactMap { $0 } } }
 
     /// Sends server access logs to another bucket; nil sends none.
     public func accessLogs(
@@ -66,7 +66,7 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
     }
 
     /// Serves the files of a folder of the repository (for example `blueprints/site`).
-    public func content(from directory: String) -> Self { with { $0.contentDirectory = directory } }
+    public func content(from directory: String?) -> Self { with { $0.contentDirectory = directory } }
 
     /// Accepts log deliveries that write with ACLs (CloudFront standard logging).
     public func receivesLogs(_ on: Bool = true) -> Self { with { $0.receivesLogDeliveries = on } }
@@ -90,9 +90,7 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
         if let bucketName, let problem = NameRules.bucketNameProblem(bucketName) {
             problems.append(.error("bucket name '\(bucketName)' \(problem)", at: location(of: "name")))
         }
-        for rule in lifecycleRules where rule.days <= 0 {
-            problems.append(.error("bucket '\(name)': lifecycle rule '\(rule.id)' needs a positive number of days", at: rule.location))
-        }
+        for rule in lifecycleRules { problems += rule.validate(bucket: name) }
         if let log = accessLogging, log.bucket == id {
             problems.append(.error("bucket '\(name)' cannot write its access logs to itself", at: log.at))
         }
@@ -100,35 +98,80 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
     }
 }
 
-/// A rule that expires objects or old versions after some days.
+/// A rule that expires objects or old versions, or moves objects to a cheaper storage class,
+/// after some days; for every object, or only those under a prefix or with given tags.
+///
+/// ```swift
+/// Bucket("Images")
+///     .lifecycle(.transition(to: .intelligentTiering, after: .days(30)).prefix("originals/"))
+///     .lifecycle(.expireObjects(after: .days(7)).prefix("tmp/").tagged("temporary", "true"))
+/// ```
 public struct LifecycleRule: Sendable, Hashable {
-    /// What the rule removes.
+    /// What the rule does.
     public enum Action: Sendable, Hashable {
-        /// Current objects, after `days`.
+        /// Current objects expire, after `days`.
         case expireObjects
-        /// Noncurrent versions, `days` after they become noncurrent.
+        /// Noncurrent versions expire, `days` after they become noncurrent.
         case expireNoncurrentVersions
-        /// Incomplete multipart uploads, `days` after they start.
+        /// Incomplete multipart uploads are aborted, `days` after they start.
         case abortIncompleteUploads
+        /// Current objects move to a storage class, after `days`.
+        case transition(StorageClass)
+    }
+
+    /// The storage classes objects can move to.
+    public enum StorageClass: String, Sendable, Hashable {
+        case standardIA = "STANDARD_IA"
+        case oneZoneIA = "ONEZONE_IA"
+        case intelligentTiering = "INTELLIGENT_TIERING"
+        case glacierInstantRetrieval = "GLACIER_IR"
+        case glacierFlexibleRetrieval = "GLACIER"
+        case glacierDeepArchive = "DEEP_ARCHIVE"
+
+        /// The fewest days after creation S3 accepts for a transition to this class.
+        public var minimumDays: Int { self == .standardIA || self == .oneZoneIA ? 30 : 0 }
     }
 
     /// The rule's ID.
     public var id: String
-    /// What it removes.
+    /// What it does.
     public var action: Action
-    /// After how many days.
-    public var days: Int
+    /// After how long, as written (lifecycle rules count whole days).
+    public var after: TimeSpan
+    /// Only objects whose keys start with this.
+    public var prefix: String?
+    /// Only objects with all these tags.
+    public var tags: [(key: String, value: String)] = []
     /// Where the rule was written.
     public var location: SourceLocation
+
+    /// After how many days.
+    public var days: Int { after.days }
+
+    public static func == (lhs: LifecycleRule, rhs: LifecycleRule) -> Bool {
+        lhs.id == rhs.id && lhs.action == rhs.action && lhs.after == rhs.after && lhs.prefix == rhs.prefix
+            && lhs.tags.map { "\($0.key)=\($0.value)" } == rhs.tags.map { "\($0.key)=\($0.value)" } && lhs.location == rhs.location
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(after)
+        hasher.combine(prefix)
+    }
+
+    init(id: String, action: Action, after: TimeSpan, location: SourceLocation) {
+        self.id = id
+        self.action = action
+        self.after = after
+        self.location = location
+    }
 
     /// Expires current objects after `span`.
     public static func expireObjects(
         after span: TimeSpan, id: String = "ExpireObjects",
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> LifecycleRule {
-        LifecycleRule(
-            id: id, action: .expireObjects, days: span.days,
-            location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+        LifecycleRule(id: id, action: .expireObjects, after: span, location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 
     /// Expires noncurrent versions `span` after they are replaced.
@@ -137,8 +180,7 @@ public struct LifecycleRule: Sendable, Hashable {
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> LifecycleRule {
         LifecycleRule(
-            id: id, action: .expireNoncurrentVersions, days: span.days,
-            location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+            id: id, action: .expireNoncurrentVersions, after: span, location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
     }
 
     /// Aborts incomplete multipart uploads after `span`.
@@ -147,7 +189,58 @@ public struct LifecycleRule: Sendable, Hashable {
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> LifecycleRule {
         LifecycleRule(
-            id: id, action: .abortIncompleteUploads, days: span.days,
+            id: id, action: .abortIncompleteUploads, after: span, location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    }
+
+    /// Moves current objects to `storageClass` `span` after they are created.
+    public static func transition(
+        to storageClass: StorageClass, after span: TimeSpan, id: String? = nil,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) -> LifecycleRule {
+        let defaultID = "To" + storageClass.rawValue.split(separator: "_").map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined()
+        return LifecycleRule(
+            id: id ?? defaultID, action: .transition(storageClass), after: span,
             location: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+    }
+
+    /// Limits the rule to objects whose keys start with `prefix`.
+    public func prefix(_ prefix: String) -> LifecycleRule {
+        var copy = self
+        copy.prefix = prefix
+        return copy
+    }
+
+    /// Limits the rule to objects tagged `key` = `value` (with every tag given, when several are).
+    public func tagged(_ key: String, _ value: String) -> LifecycleRule {
+        var copy = self
+        copy.tags.append((key, value))
+        return copy
+    }
+
+    /// Problems with the rule, for the bucket named `bucket`.
+    func validate(bucket: String) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        let subject = "bucket '\(bucket)': lifecycle rule '\(id)'"
+        if id.isEmpty || id.count > 255 {
+            problems.append(.error("a lifecycle rule of bucket '\(bucket)' needs an id of 1 to 255 characters", at: location))
+        }
+        if after.seconds <= 0 {
+            problems.append(.error("\(subject) needs a positive number of days", at: location))
+        } else if let problem = after.wholeDaysProblem {
+            problems.append(.error("\(subject): \(problem), and lifecycle rules count whole days", at: location))
+        }
+        if case .transition(let storageClass) = action, days < storageClass.minimumDays {
+            problems.append(
+                .error(
+                    "\(subject): S3 moves objects to \(storageClass.rawValue) no sooner than \(storageClass.minimumDays) days after they are created, not \(days)",
+                    at: location))
+        }
+        if prefix?.isEmpty == true {
+            problems.append(.error("\(subject): an empty prefix; leave it out for every object", at: location))
+        }
+        for tag in tags where tag.key.isEmpty || tag.key.count > 128 || tag.value.count > 256 {
+            problems.append(.error("\(subject): a tag filter needs a key of 1 to 128 characters and a value of at most 256", at: location))
+        }
+        return problems
     }
 }

@@ -29,7 +29,26 @@ extension Architecture {
             }
         }
         problems += validateTags()
+        problems += validateIndexNames()
+        problems += validateDeadLetterQueues()
         return problems.sortedByLocation
+    }
+
+    /// Every index a function names (in a grant or an environment variable) is one its table declares.
+    private func validateIndexNames() -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        for function in resources(of: Function.self) {
+            for index in function.grants.compactMap(\.index) + function.environment.compactMap(\.index) {
+                guard let table = resolve(index.table, as: Table.self), !table.indexes.contains(where: { $0.name == index.name }) else { continue }
+                let declared = table.indexes.map(\.name)
+                problems.append(
+                    .error(
+                        "table '\(table.name)' has no index '\(index.name)'"
+                            + (declared.isEmpty ? "; it declares none" : " (it declares \(declared.joined(separator: ", ")))"),
+                        at: index.location, notes: [.init("'\(table.name)' declared here", at: table.location)]))
+            }
+        }
+        return problems
     }
 
     private func validateTags() -> [Diagnostic] {

@@ -9,11 +9,12 @@ struct Permissions: Sendable {
     let architecture: Architecture
     let naming: LocalResources
 
-    /// `nil` when a grant allows `action` on the resource (or on its `index`); otherwise IAM's
-    /// denial message.
+    /// `nil` when a grant allows `action` on the resource (or on its `index`), or a statement
+    /// beyond the grants allows it on the resource's ARN; otherwise IAM's denial message.
     func denial(_ action: String, on resource: ResourceID?, arn: String, index: String? = nil) -> String? {
         if let resource, function.grants.contains(where: { $0.allows(action, on: resource, index: index) }) { return nil }
         let target = index.map { "\(arn)/index/\($0)" } ?? arn
+        if function.extraStatements.contains(where: { $0.allows(action, arn: target) }) { return nil }
         return "User: \(naming.assumedRoleArn(function)) is not authorized to perform: \(action) on resource: \(target) "
             + "because no identity-based policy allows the \(action) action"
     }

@@ -130,6 +130,21 @@ public enum SAMConfig {
     /// One section per environment; templates are expected at `<env>/template.<ext>` beside it.
     public static func make(blueprint: any Blueprint, format: TemplateFormat) -> String {
         var lines = ["# Deploy an environment: sam deploy --config-file samconfig.toml --config-env <env>", "version = 0.1"]
+        if AccountSynthesizer(blueprint: blueprint).isNeeded {
+            lines += [
+                "",
+                "# Settings kept once per account and region (API Gateway's CloudWatch role), deployed once by hand before the environments:",
+                "# sam deploy --config-file samconfig.toml --config-env account",
+                "[account.deploy.parameters]",
+                "stack_name = \"\(blueprint.accountStackName)\"",
+                "template_file = \"\(AccountSynthesizer.directory)/template.\(format.fileExtension)\"",
+                "region = \"\(blueprint.region)\"",
+                "capabilities = \"CAPABILITY_IAM\"",
+                "confirm_changeset = true",
+                "fail_on_empty_changeset = false",
+                "tags = \"Project=\\\"\(blueprint.name)\\\" Environment=\\\"\(AccountSynthesizer.directory)\\\"\"",
+            ]
+        }
         for env in blueprint.environments {
             let stack = blueprint.stackName(for: env)
             lines += [
@@ -143,9 +158,17 @@ public enum SAMConfig {
                 "s3_prefix = \"\(stack)\"",
                 "confirm_changeset = \(env.isProduction)",
                 "fail_on_empty_changeset = false",
-                "parameter_overrides = \"DomainName=\\\"\\\" CertificateArn=\\\"\\\"\"",
                 "tags = \"Project=\\\"\(blueprint.name)\\\" Environment=\\\"\(env.name)\\\"\"",
             ]
+            // Only the parameters this environment's template has, named, with their defaults.
+            let parameters = Synthesizer(blueprint: blueprint, environment: env).synthesize().template.parameters
+            if !parameters.isEmpty {
+                let described = parameters.map { entry -> String in
+                    guard let value = entry.value["Default"] else { return "\(entry.key) (required)" }
+                    return "\(entry.key) (default \(value == "" ? "empty" : value.compactJSON))"
+                }
+                lines.append("# Parameters: \(described.joined(separator: ", ")); set them with sam deploy --parameter-overrides Name=value")
+            }
         }
         if let delivery = blueprint.delivery {
             lines += [

@@ -157,21 +157,25 @@ extension PipelineSynthesizer {
 
     func project(
         _ id: String, suffix: String, role: String, logs: String, buildspec: Buildspec, compute: String, minutes: Int,
-        image: String = "BuildImage", architecture: CPUArchitecture = .arm64
+        image: String = "BuildImage", architecture: CPUArchitecture = .arm64, namesArtifactBucket: Bool = false
     ) -> TemplateResource {
-        TemplateResource(
+        var environment: [TemplateEntry] = [
+            TemplateEntry("Type", architecture == .arm64 ? "ARM_CONTAINER" : "LINUX_CONTAINER"), TemplateEntry("ComputeType", .string(compute)),
+            TemplateEntry("Image", .ref(image)),
+        ]
+        if namesArtifactBucket {
+            // `sam package` uploads there.
+            environment.append(
+                TemplateEntry("EnvironmentVariables", .list([.map(["Name": "ARTIFACT_BUCKET", "Type": "PLAINTEXT", "Value": .ref("ArtifactBucket")])])))
+        }
+        return TemplateResource(
             id, type: "AWS::CodeBuild::Project",
             properties: [
                 TemplateEntry("Name", .sub("${AWS::StackName}-\(suffix)")),
                 TemplateEntry("ServiceRole", .getAtt(role, "Arn")),
                 TemplateEntry("Artifacts", .map(["Type": "CODEPIPELINE"])),
                 TemplateEntry("Source", .map(["Type": "CODEPIPELINE", "BuildSpec": .string("output/\(Self.directory)/\(buildspec.fileName)")])),
-                TemplateEntry(
-                    "Environment",
-                    .map([
-                        "Type": architecture == .arm64 ? "ARM_CONTAINER" : "LINUX_CONTAINER", "ComputeType": .string(compute), "Image": .ref(image),
-                        "EnvironmentVariables": .list([.map(["Name": "ARTIFACT_BUCKET", "Type": "PLAINTEXT", "Value": .ref("ArtifactBucket")])]),
-                    ])),
+                TemplateEntry("Environment", .map(environment)),
                 TemplateEntry("EncryptionKey", .getAtt("ArtifactKey", "Arn")),
                 TemplateEntry("LogsConfig", .map(["CloudWatchLogs": .map(["Status": "ENABLED", "GroupName": .ref(logs)])])),
                 TemplateEntry("TimeoutInMinutes", .int(minutes)),

@@ -75,9 +75,14 @@ extension PipelineSynthesizer {
             // only when its package did.
             "FOUND=0; ./bin/formwork diff --env \"$ENVIRONMENT\" --template \"packaged/$ENVIRONMENT.yaml\" --against deployed.json --format text "
                 + "--fail-on \"$FAIL_ON\" > report.txt || FOUND=$?; cat report.txt",
-            "VERDICT=\"$(sed -n 2p report.txt)\"; VERDICT=\"${VERDICT:-no difference}\"; REPORT_URL=\"${CODEBUILD_BUILD_URL:-}\"",
+            "VERDICT=\"$(sed -n 2p report.txt)\"; VERDICT=\"${VERDICT:-no difference}\"",
+            // The build's page in the console, from documented variables; a link must not be empty.
+            "export REPORT_URL=\"https://${AWS_REGION}.console.aws.amazon.com/codesuite/codebuild/projects/${CODEBUILD_BUILD_ID%%:*}/build/"
+                + "${CODEBUILD_BUILD_ID/:/%3A}/?region=${AWS_REGION}\"",
             "if [ \"$FOUND\" = 1 ] && [ \"$APPROVAL_DECIDES\" = true ]; then VERDICT=\"STOPS at $FAIL_ON, the approval decides: $VERDICT\"; FOUND=0; "
                 + "elif [ \"$FOUND\" = 0 ]; then VERDICT=\"passes at $FAIL_ON: $VERDICT\"; fi",
+            // The approval's message is limited to 1,000 characters once resolved.
+            "export VERDICT=\"${VERDICT:0:300}\"",
             "echo \"diff gate: $VERDICT\"",
             "test \"$FOUND\" = 0",
         ]

@@ -38,10 +38,9 @@ public struct PipelineSynthesizer {
         self.blueprint = blueprint
         self.delivery = delivery
         self.bootstrapArchitectures = delivery.bootstrapArchitectures(of: blueprint)
-        var tags = (blueprint.environments.first.map { blueprint.architecture(for: $0).tags } ?? []).filter { $0.key != "Environment" }
-        if !tags.contains(where: { $0.key == "Project" }) { tags.insert(("Project", blueprint.name), at: 0) }
-        tags.append(("Environment", "pipeline"))
-        self.tags = tags
+        self.tags =
+            blueprint.environments.first.map { blueprint.supportStackTags(environment: Self.directory, from: $0) }
+            ?? [("Project", blueprint.name), ("Environment", Self.directory)]
     }
 
     var tagList: TemplateValue { .list(tags.map { .map(["Key": .string($0.key), "Value": .string($0.value)]) }) }
@@ -62,7 +61,7 @@ public struct PipelineSynthesizer {
             ] + bootstrapResources + [
                 project(
                     "BuildProject", suffix: "build", role: "BuildRole", logs: "BuildLogs", buildspec: buildspecs[0], compute: "BUILD_GENERAL1_LARGE",
-                    minutes: 90),
+                    minutes: 90, namesArtifactBucket: true),
                 project(
                     "DiffGateProject", suffix: "diff-gate", role: "DiffGateRole", logs: "DiffGateLogs", buildspec: buildspecs[1],
                     compute: "BUILD_GENERAL1_SMALL", minutes: 15),

@@ -119,53 +119,8 @@ extension EmitContext {
                         TemplateEntry("WebACLArn", .getAtt(firewall.acl.name, "Arn")),
                     ]))
         }
-        addAPIGatewayLoggingRole()
         let single = architecture.resources(of: RestAPI.self).count == 1
         output(single ? "ApiUrl" : "\(name)Url", attributeValue(api.id, .url), "Base URL of the \(name) stage")
-    }
-
-    /// API Gateway writes access logs only once the region's account settings name a role it can
-    /// use; the setting is account-wide, so it is kept when the stack is deleted.
-    mutating func addAPIGatewayLoggingRole() {
-        guard template.resource("ApiGatewayAccount") == nil else { return }
-        var role = TemplateResource(
-            "ApiGatewayLoggingRole", type: "AWS::IAM::Role",
-            properties: [
-                TemplateEntry("Description", "Lets API Gateway write access logs to CloudWatch Logs in this region"),
-                TemplateEntry("AssumeRolePolicyDocument", Self.assumeRolePolicy(service: "apigateway.amazonaws.com")),
-                TemplateEntry(
-                    "Policies",
-                    [
-                        .map([
-                            "PolicyName": "WriteAccessLogs",
-                            "PolicyDocument": .map([
-                                "Version": "2012-10-17",
-                                "Statement": [
-                                    .map([
-                                        "Sid": "WriteAccessLogsOfThisRegion", "Effect": "Allow",
-                                        "Action": .strings([
-                                            "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:FilterLogEvents",
-                                            "logs:GetLogEvents", "logs:PutLogEvents",
-                                        ]),
-                                        "Resource": .sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"),
-                                    ]),
-                                    // Listing log groups can only be granted on every resource.
-                                    .map(["Sid": "ListLogGroups", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"]),
-                                ],
-                            ]),
-                        ])
-                    ]),
-                TemplateEntry("Tags", tagList),
-            ])
-        applyRetention(&role, retain: true)
-        add(role)
-        var account = TemplateResource(
-            "ApiGatewayAccount", type: "AWS::ApiGateway::Account",
-            properties: [
-                TemplateEntry("CloudWatchRoleArn", .getAtt("ApiGatewayLoggingRole", "Arn"))
-            ])
-        applyRetention(&account, retain: true)
-        add(account)
     }
 }
 

@@ -6,6 +6,7 @@ extension EmitContext {
         let name = function.name
         let logGroup = "\(name)LogGroup", role = function.roleLogicalID, queue = function.deadLetterQueueLogicalID
         let physicalName = function.functionName
+        let hasDeadLetterQueue = architecture.hasDeadLetterQueue(function)
         var logGroupResource = TemplateResource(
             logGroup, type: "AWS::Logs::LogGroup",
             properties: MapBuilder.entries([
@@ -16,7 +17,7 @@ extension EmitContext {
             ]))
         applyRetention(&logGroupResource, retain: environment.isProduction)
         add(logGroupResource)
-        if function.deadLetterQueue {
+        if hasDeadLetterQueue {
             var deadLetters = TemplateResource(
                 queue, type: "AWS::SQS::Queue",
                 properties: MapBuilder.entries([
@@ -28,7 +29,7 @@ extension EmitContext {
             applyRetention(&deadLetters, retain: false)
             add(deadLetters)
         }
-        add(functionRole(function, logGroup: logGroup, queue: function.deadLetterQueue ? queue : nil))
+        add(functionRole(function, logGroup: logGroup, queue: hasDeadLetterQueue ? queue : nil))
 
         var variables: [TemplateEntry] = []
         for variable in function.environment {
@@ -61,7 +62,7 @@ extension EmitContext {
                 "ReservedConcurrentExecutions": function.reservedConcurrency.map(TemplateValue.int),
                 "Tracing": function.tracing ? "Active" : "PassThrough",
                 "LoggingConfig": .map(["LogGroup": .ref(logGroup), "LogFormat": "JSON"]),
-                "DeadLetterQueue": function.deadLetterQueue ? .map(["Type": "SQS", "TargetArn": .getAtt(queue, "Arn")]) : nil,
+                "DeadLetterQueue": hasDeadLetterQueue ? .map(["Type": "SQS", "TargetArn": .getAtt(queue, "Arn")]) : nil,
                 "Environment": variables.isEmpty ? nil : .map(["Variables": .map(variables)]),
                 "KmsKeyArn": variables.isEmpty ? nil : keyArn(function.encryption),
                 "EventInvokeConfig": function.asyncRetries == .lambdaDefault
@@ -79,6 +80,14 @@ extension EmitContext {
             because:
                 "The function reaches only AWS service endpoints over TLS with IAM authentication; a VPC would add NAT cost and cold-start latency without narrowing what it can reach."
         )
+        if !hasDeadLetterQueue {
+            resource.skipCheck(
+                "CKV_AWS_116",
+                because: architecture.isInvokedAsynchronously(function)
+                    ? "The blueprint turns the dead-letter queue off (.deadLetterQueue(false)) for this function."
+                    : "Only API Gateway invokes this function, synchronously, and the caller gets its errors; Lambda sends only failed asynchronous invocations to a dead-letter queue, so one would never receive anything."
+            )
+        }
         add(resource)
         if template.globals.isEmpty {
             template.globals = [TemplateEntry("Function", .map(["Runtime": .string(Function.runtime)]))]
@@ -174,6 +183,14 @@ extension EmitContext {
                     "Action": .strings(actions.sorted()), "Resource": .getAtt(key.name, "Arn"),
                 ]))
         }
+        for (number, extra) in function.extraStatements.enumerated() {
+            let resources = extra.resources.map { $0.contains("${") ? TemplateValue.sub($0) : .string($0) }
+            statements.append(
+                .map([
+                    "Sid": .string(Self.extraStatementSid(number + 1)), "Effect": "Allow", "Action": .strings(extra.actions),
+                    "Resource": resources.count == 1 ? resources[0] : .list(resources),
+                ]))
+        }
         var role = TemplateResource(
             function.roleLogicalID, type: "AWS::IAM::Role",
             properties: [
@@ -189,16 +206,27 @@ extension EmitContext {
                     ]),
                 TemplateEntry("Tags", tagList),
             ])
+        var notes: [TemplateEntry] = []
         if function.tracing {
-            role.metadata.append(
+            notes.append(
                 TemplateEntry(
-                    "Formwork",
-                    .map([
-                        "WildcardResources": "xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource ARNs, so AWS requires Resource '*'."
-                    ])))
+                    "WildcardResources", "xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource ARNs, so AWS requires Resource '*'."))
         }
+        if !function.extraStatements.isEmpty {
+            notes.append(
+                TemplateEntry(
+                    "StatementsBeyondGrants",
+                    .map(
+                        function.extraStatements.enumerated().map { number, extra in
+                            TemplateEntry(Self.extraStatementSid(number + 1), .string(extra.justification))
+                        })))
+        }
+        if !notes.isEmpty { role.metadata.append(TemplateEntry("Formwork", .map(notes))) }
         return role
     }
+
+    /// The Sid of a function's `number`th statement beyond its grants, from 1: `BeyondGrants1`.
+    static func extraStatementSid(_ number: Int) -> String { "BeyondGrants\(number)" }
 
     /// A trust policy letting one AWS service of this account assume the role.
     static func assumeRolePolicy(service: String) -> TemplateValue {
@@ -217,14 +245,41 @@ extension EmitContext {
         switch id.kind {
         case .table: resolve(id, as: Table.self)?.encryption.keyID
         case .topic: resolve(id, as: Topic.self)?.encryption.keyID
+        case .bucket: resolve(id, as: Bucket.self)?.encryption.keyID
         default: nil
         }
     }
 
-    /// The policy statements of one grant: its actions on the target, and on each index.
+    /// The policy statements of one grant: its actions on the target, and on each index (one
+    /// for ``Grant/query(_:)``); for a bucket, on its objects (under the prefix) and on listing them.
     func grantStatements(_ grant: Grant) -> [TemplateValue] {
         let target = grant.target.name
         let sid = grant.access.rawValue.prefix(1).uppercased() + grant.access.rawValue.dropFirst() + target
+        if grant.target.kind == .bucket {
+            let prefix = grant.keyPrefix ?? ""
+            var statements: [TemplateValue] = [
+                .map([
+                    "Sid": .string(sid), "Effect": "Allow", "Action": .strings(grant.actions), "Resource": .sub("${\(target).Arn}/\(prefix)*"),
+                ])
+            ]
+            if !grant.bucketActions.isEmpty {
+                var list: [TemplateEntry] = [
+                    TemplateEntry("Sid", .string("\(sid)Keys")), TemplateEntry("Effect", "Allow"), TemplateEntry("Action", .strings(grant.bucketActions)),
+                    TemplateEntry("Resource", .getAtt(target, "Arn")),
+                ]
+                if !prefix.isEmpty { list.append(TemplateEntry("Condition", .map(["StringLike": .map(["s3:prefix": .strings(["\(prefix)*"])])]))) }
+                statements.append(.map(list))
+            }
+            return statements
+        }
+        if let index = grant.index {
+            return [
+                .map([
+                    "Sid": .string("\(sid)\(index.name)"), "Effect": "Allow", "Action": .strings(grant.indexActions),
+                    "Resource": .sub("${\(target).Arn}/index/\(index.name)"),
+                ])
+            ]
+        }
         let resource: TemplateValue =
             switch grant.target.kind {
             case .table, .userPool: .getAtt(target, "Arn")

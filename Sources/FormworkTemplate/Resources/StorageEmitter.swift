@@ -108,20 +108,20 @@ extension EmitContext {
                 ])
             }
         let rules: [TemplateValue] = bucket.lifecycleRules.map { rule in
-            switch rule.action {
-            case .expireObjects:
-                .map(["Id": .string(rule.id), "Status": "Enabled", "ExpirationInDays": .int(rule.days)])
-            case .expireNoncurrentVersions:
-                .map([
-                    "Id": .string(rule.id), "Status": "Enabled",
-                    "NoncurrentVersionExpiration": .map(["NoncurrentDays": .int(rule.days)]),
-                ])
-            case .abortIncompleteUploads:
-                .map([
-                    "Id": .string(rule.id), "Status": "Enabled",
-                    "AbortIncompleteMultipartUpload": .map(["DaysAfterInitiation": .int(rule.days)]),
-                ])
+            var entries = [TemplateEntry("Id", .string(rule.id)), TemplateEntry("Status", "Enabled")]
+            if let prefix = rule.prefix { entries.append(TemplateEntry("Prefix", .string(prefix))) }
+            if !rule.tags.isEmpty {
+                entries.append(TemplateEntry("TagFilters", .list(rule.tags.map { .map(["Key": .string($0.key), "Value": .string($0.value)]) })))
             }
+            switch rule.action {
+            case .expireObjects: entries.append(TemplateEntry("ExpirationInDays", .int(rule.days)))
+            case .expireNoncurrentVersions: entries.append(TemplateEntry("NoncurrentVersionExpiration", .map(["NoncurrentDays": .int(rule.days)])))
+            case .abortIncompleteUploads: entries.append(TemplateEntry("AbortIncompleteMultipartUpload", .map(["DaysAfterInitiation": .int(rule.days)])))
+            case .transition(let storageClass):
+                entries.append(
+                    TemplateEntry("Transitions", .list([.map(["StorageClass": .string(storageClass.rawValue), "TransitionInDays": .int(rule.days)])])))
+            }
+            return .map(entries)
         }
         let ownership = bucket.receivesLogDeliveries ? "BucketOwnerPreferred" : "BucketOwnerEnforced"
         var resource = TemplateResource(
