@@ -4,9 +4,9 @@ SHELL := /bin/bash
 CHECKOV := $(CURDIR)/.venv-checkov/bin/checkov
 BIN = $(shell swift build --show-bin-path)
 
-.PHONY: test deps lint sam-event build swift-test check cli-test package-test diff-test templates audit sdk-test browser-test consumer-test bench synth
+.PHONY: test deps lint doc-examples sam-event build swift-test check cli-test package-test diff-test templates audit sdk-test browser-test consumer-test bench synth
 
-test: deps lint sam-event build swift-test check cli-test package-test diff-test templates audit sdk-test browser-test consumer-test
+test: deps lint doc-examples sam-event build swift-test check cli-test package-test diff-test templates audit sdk-test browser-test consumer-test
 	@echo "make test: all suites passed"
 
 deps:
@@ -15,6 +15,11 @@ deps:
 # The checked-in .swift-format, over the sources and blueprints.
 lint:
 	swift format lint --strict -r Sources blueprints
+
+# The documentation's Swift examples (README and /// comments) are copied into the DocExamples
+# test target, which `build` compiles; the copies must be current.
+doc-examples:
+	python3 scripts/doc_examples.py --check
 
 # The reference API Gateway proxy event from the SAM CLI (aws-sam-cli, pinned, in .venv-sam/):
 # regenerated, then it must match the committed fixture the simulator's tests compare with.

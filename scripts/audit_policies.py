@@ -40,7 +40,9 @@ where <Policy> is the PolicyName of an entry of `Policies`, else the property
 holding the document (KeyPolicy, PolicyDocument, AssumeRolePolicyDocument,
 Policy, ...; FunctionPolicy for Lambda permissions) and <Sid> is the statement's
 Sid, "#<index>" for a statement without one, or "(policy)" for a finding about
-the whole document. Allowlist keys may use shell wildcards (fnmatch), e.g.
+the whole document. A statement a function adds beyond its grants
+(`.allowing(..., because:)`) is explained by the reason the blueprint gives, which
+the template keeps in the role's Metadata.Formwork.StatementsBeyondGrants. Allowlist keys may use shell wildcards (fnmatch), e.g.
 "RESOURCE_STAR DataKey/KeyPolicy/*". Example file:
 
     {
@@ -421,6 +423,9 @@ class PolicyDoc:
     error: str | None = None
     statements: int = 0
     findings: list["FindingRecord"] = field(default_factory=list)
+    # Sid -> reason, for statements the blueprint adds beyond its grants (`.allowing(..., because:)`),
+    # from the resource's Metadata.Formwork.StatementsBeyondGrants.
+    justifications: dict[str, str] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
@@ -481,8 +486,10 @@ def collect(template: dict[str, Any], env: str, origins: dict[str, str]) -> list
                             if isinstance(entry, dict) and is_policy_document(entry.get("PolicyDocument")):
                                 label = entry.get("PolicyName")
                                 label = label if isinstance(label, str) else f"Policies[{index}]"
+                                justified = ((resource.get("Metadata") or {}).get("Formwork") or {}).get("StatementsBeyondGrants") or {}
                                 docs.append(PolicyDoc(env, logical_id, rtype, label, "identity",
-                                                      as_document(entry["PolicyDocument"]), origin=origin))
+                                                      as_document(entry["PolicyDocument"]), origin=origin,
+                                                      justifications={k: v for k, v in justified.items() if isinstance(v, str)}))
                         continue
                     if is_policy_document(child):
                         if key == TRUST_POLICY:
@@ -738,6 +745,9 @@ def main() -> int:
     findings = [f for d in docs for f in d.findings]
     used: set[str] = set()
     for finding in findings:
+        if finding.sid in finding.policy.justifications:
+            finding.reason = f"stated in the blueprint (.allowing(..., because:)): {finding.policy.justifications[finding.sid]}"
+            continue
         for pattern, reason in allowlist.items():
             if fnmatch.fnmatchcase(finding.key, pattern):
                 finding.reason = reason

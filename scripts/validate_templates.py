@@ -241,7 +241,7 @@ def main() -> int:
     parser.add_argument("directory", nargs="?", default="output", help="directory holding <env>/template.yaml (default: output)")
     parser.add_argument("--env", action="append", dest="envs", metavar="ENV", help="validate only this environment (repeatable)")
     parser.add_argument("--checkov", default=None, metavar="PATH", help="checkov executable (default: .venv-checkov/bin/checkov, else checkov on PATH)")
-    parser.add_argument("--checkov-env", action="append", dest="checkov_envs", metavar="ENV", help="environments scanned by checkov (repeatable; default: prod and the pipeline)")
+    parser.add_argument("--checkov-env", action="append", dest="checkov_envs", metavar="ENV", help="environments scanned by checkov (repeatable; default: prod, the pipeline and the account stack)")
     parser.add_argument("--no-checkov", action="store_true", help="do not run checkov at all")
     parser.add_argument("--region", default="us-east-1", help="region cfn-lint and the SAM transform assume (default: us-east-1)")
     parser.add_argument("--keep-transformed", metavar="DIR", help="write each transformed template to DIR/<env>.json")
@@ -251,7 +251,7 @@ def main() -> int:
     templates = select_templates(directory, args.envs)
     if templates is None:
         return 2
-    checkov_envs = set(args.checkov_envs or ["prod", "pipeline"])
+    checkov_envs = set(args.checkov_envs or ["prod", "pipeline", "account"])
     checkov = args.checkov or default_checkov()
 
     report = Report()

@@ -6,9 +6,10 @@ import Foundation
 /// own blueprints:
 ///
 /// ```swift
-/// @main struct MyTool {
-///     static func main() async { exit(await FormworkCLI.run(blueprints: [MyBlueprint()])) }
-/// }
+/// // main.swift of the team's executable
+/// import FormworkCLI
+/// import Foundation
+/// exit(await FormworkCLI.run(blueprints: [MyBlueprint()]))
 /// ```
 public enum FormworkCLI {
     /// The blueprints the running command works on.

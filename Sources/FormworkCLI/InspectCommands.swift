@@ -87,9 +87,9 @@ struct GraphCommand: ParsableCommand {
         guard let environment = try blueprintOptions.environments(of: blueprint, named: env).last else { return }
         let architecture = blueprint.architecture(for: environment)
         var report = DiagnosticsReport()
-        report.add(architecture.validate().filter { $0.severity == .error }, context: environment.name)
+        report.add(architecture.validate(), context: environment.name)
         if let delivery = blueprint.delivery {
-            report.add(delivery.validate(environments: blueprint.environments).filter { $0.severity == .error }, context: PipelineSynthesizer.directory)
+            report.add(delivery.validate(environments: blueprint.environments), context: PipelineSynthesizer.directory)
         }
         report.print()
         if report.hasErrors { throw CommandFailure.findings("error: the blueprint has errors; nothing was drawn") }

@@ -3,8 +3,8 @@ import Foundation
 /// What a function returns to API Gateway through a REST API's Lambda proxy integration.
 ///
 /// ```swift
-/// return try .json(status: 201, task)
-/// return .error(status: 404, code: "NotFound", message: "No such task.")
+/// let created = try APIGatewayResponse.json(status: 201, task)
+/// let missing = APIGatewayResponse.error(status: 404, code: "NotFound", message: "No such task.")
 /// ```
 public struct APIGatewayResponse: Codable, Equatable, Sendable {
     /// The `Content-Type` of JSON responses: `application/json; charset=utf-8`.
@@ -111,8 +111,8 @@ extension APIGatewayResponse {
     /// An error response with the body `{ "message", "code", "details"? }`.
     ///
     /// ```swift
-    /// .error(status: 400, code: "ValidationFailed", message: "The task is not valid.",
-    ///        details: [.init(field: "title", problem: "must be 1–200 characters")])
+    /// APIGatewayResponse.error(status: 400, code: "ValidationFailed", message: "The task is not valid.",
+    ///                         details: [.init(field: "title", problem: "must be 1–200 characters")])
     /// ```
     public static func error(
         status: Int,

@@ -4,10 +4,12 @@
 /// and request validator, and the handler can check bodies against the same rules.
 ///
 /// ```swift
-/// static let schema = JSONSchema.object("CreateTask", properties: [
-///     .init("title", .string(minLength: 1, maxLength: 200)),
-///     .init("deadline", .string(format: "date-time")),
-/// ], required: ["title", "deadline"])
+/// enum CreateTask {
+///     static let schema = JSONSchema.object("CreateTask", properties: [
+///         .init("title", .string(minLength: 1, maxLength: 200)),
+///         .init("deadline", .string(format: "date-time")),
+///     ], required: ["title", "deadline"])
+/// }
 /// ```
 public struct JSONSchema: Sendable, Hashable {
     /// JSON Schema types.

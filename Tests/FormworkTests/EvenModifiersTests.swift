@@ -46,10 +46,20 @@ struct EvenModifiersTests {
                     schedule; Function("Sweeper", handler: ScheduleOnly.self)
                 }
             ))
+        line = #line + 1
+        let pool = UserPool("Users").passwordPolicy(PasswordPolicy(minimumLength: 12, temporaryPasswordValidity: .hours(12)))
+        cases.append(
+            (
+                "12 hours of temporary password", line, "a temporary password's validity of 12 hours is less than a day, and Cognito counts whole days",
+                Architecture("A") { pool }
+            ))
+        line = #line + 1
+        let client = UserPool("Users").client(AppClient(idTokenValidity: .seconds(90)))
+        cases.append(("90 seconds of ID token", line, "the ID token's validity of 90 seconds is not a whole number of minutes", Architecture("A") { client }))
         return cases
     }
 
-    @Test("each is an error at its line", arguments: 0..<10)
+    @Test("each is an error at its line", arguments: 0..<12)
     func broken(_ index: Int) throws {
         let broken = try #require(Self.cases.indices.contains(index) ? Self.cases[index] : nil)
         let errors = diagnostics(broken.architecture).filter { $0.severity == .error }
@@ -59,7 +69,7 @@ struct EvenModifiersTests {
     }
 
     @Test("every case is run")
-    func count() { #expect(Self.cases.count == 10) }
+    func count() { #expect(Self.cases.count == 12) }
 
     @Test("lifecycle rules move objects between storage classes, for a prefix or tags")
     func lifecycleTransitionsAndFilters() throws {

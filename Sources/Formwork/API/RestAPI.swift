@@ -6,8 +6,8 @@ import FormworkRuntime
 ///
 /// ```swift
 /// RestAPI("Api", stage: env.name, authorizer: users) {
-///     Route(.get, "/tasks", to: tasks)
-///     Route(.post, "/tasks", to: tasks, groups: [admin], body: CreateTask.schema)
+///     Route(.get, "/tasks", to: taskFunction)
+///     Route(.post, "/tasks", to: taskFunction, groups: [admin], body: CreateTask.schema)
 /// }
 /// ```
 public struct RestAPI: Resource, Taggable, LocatedSettings {

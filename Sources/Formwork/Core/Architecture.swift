@@ -8,7 +8,10 @@
 /// Architecture("TaskManagement") {
 ///     tasks
 ///     taskFunction
-///     RestAPI("Api", stage: env.name, authorizer: .cognito(users)) { ... }
+///     users
+///     RestAPI("Api", stage: env.name, authorizer: users) {
+///         Route(.get, "/tasks", to: taskFunction)
+///     }
 /// }
 /// ```
 public struct Architecture: Sendable {
@@ -83,7 +86,11 @@ public enum ArchitectureBuilder {
 ///
 /// ```swift
 /// struct TaskManagement: Blueprint {
-///     func architecture(for env: Environment) -> Architecture { ... }
+///     func architecture(for env: Environment) -> Architecture {
+///         Architecture("TaskManagement") {
+///             Table("TasksTable", partitionKey: .string("taskId")).pointInTimeRecovery(env.isProduction)
+///         }
+///     }
 /// }
 /// ```
 public protocol Blueprint: Sendable {

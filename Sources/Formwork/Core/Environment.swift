@@ -1,8 +1,8 @@
 /// A deployment environment. Per-environment settings are ordinary Swift over its properties.
 ///
 /// ```swift
-/// .pointInTimeRecovery(env.isProduction)
-/// .logRetention(env.isProduction ? .days(365) : .days(7))
+/// Table("TasksTable", partitionKey: .string("taskId")).pointInTimeRecovery(env.isProduction)
+/// Function("Worker", handler: TaskManagementHandler.self).logRetention(env.isProduction ? .days(365) : .days(7))
 /// ```
 public struct Environment: Sendable, Hashable, CustomStringConvertible {
     /// The environment's name, used in stage names, physical names and output paths.

@@ -285,6 +285,12 @@ public struct Delivery: Sendable {
             diagnostics.append(
                 .error("the pipeline's name '\(name)' must start with a letter and hold only letters and digits (it prefixes logical IDs)", at: location))
         }
+        if let problem = artifactRetention.wholeDaysProblem {
+            diagnostics.append(.error("the pipeline's artifact retention: \(problem), and S3 lifecycle rules count whole days", at: location))
+        }
+        if !LogRetention.allowedDays.contains(logRetention.days) || logRetention.wholeDaysProblem != nil {
+            diagnostics.append(.error("the pipeline's build logs: a retention of \(logRetention) is not one CloudWatch Logs offers", at: location))
+        }
         for email in notificationEmails where !email.contains("@") {
             diagnostics.append(.error("'\(email)' is not an e-mail address", at: location))
         }

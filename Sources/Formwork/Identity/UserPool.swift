@@ -87,7 +87,10 @@ public struct UserPool: Resource, Taggable, Stateful, LocatedSettings {
         if !(6...99).contains(p.minimumLength) {
             problems.append(.error("user pool '\(name)': minimum password length must be 6 to 99, not \(p.minimumLength)", at: location(of: "password")))
         }
-        if !(0...365).contains(p.temporaryPasswordValidity.days) {
+        if let problem = p.temporaryPasswordValidity.wholeDaysProblem {
+            problems.append(
+                .error("user pool '\(name)': a temporary password's validity of \(problem), and Cognito counts whole days", at: location(of: "password")))
+        } else if !(0...365).contains(p.temporaryPasswordValidity.days) {
             problems.append(.error("user pool '\(name)': temporary passwords can be valid for 0 to 365 days", at: location(of: "password")))
         }
         let inviteAt = location(of: "invitation")
@@ -104,6 +107,12 @@ public struct UserPool: Resource, Taggable, Stateful, LocatedSettings {
             }
         }
         let c = client, clientAt = location(of: "client")
+        for (token, validity) in [("ID", c.idTokenValidity), ("access", c.accessTokenValidity), ("refresh", c.refreshTokenValidity)]
+        where validity.seconds % 60 != 0 {
+            problems.append(
+                .error("user pool '\(name)': the \(token) token's validity of \(validity) is not a whole number of minutes, which Cognito counts", at: clientAt)
+            )
+        }
         if !(5...1440).contains(c.idTokenValidity.minutes) || !(5...1440).contains(c.accessTokenValidity.minutes) {
             problems.append(.error("user pool '\(name)': ID and access tokens can be valid for 5 minutes to 1 day", at: clientAt))
         }

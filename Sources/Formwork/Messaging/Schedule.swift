@@ -3,10 +3,10 @@ import Foundation
 /// An EventBridge schedule that invokes a function.
 ///
 /// ```swift
-/// Schedule("DeadlineReminders", .rate(.hours(1)), invoke: notifications)
-/// Schedule("DailyDigest", .cron("0 8 ? * MON-FRI *"), invoke: notifications)
+/// Schedule("DeadlineReminders", .rate(.hours(1)), invoke: notifier)
+/// Schedule("DailyDigest", .cron("0 8 ? * MON-FRI *"), invoke: notifier)
 ///     .timeZone("Europe/Berlin")
-/// Schedule("LaunchDay", .at("2027-03-01T09:00:00"), invoke: notifications)
+/// Schedule("LaunchDay", .at("2027-03-01T09:00:00"), invoke: notifier)
 /// ```
 ///
 /// A schedule with a time zone or a one-time `at(...)` expression runs on EventBridge

@@ -101,7 +101,7 @@ public struct Subscription: Sendable, Hashable {
     /// Receives only the messages whose attributes match `policy`.
     ///
     /// ```swift
-    /// .email("ops@example.com").filter(["kind": [.equals("task_overdue")], "priority": [.numeric(atLeast: 3)]])
+    /// Subscription.email("ops@example.com").filter(["kind": [.equals("task_overdue")], "priority": [.numeric(atLeast: 3)]])
     /// ```
     public func filter(_ policy: FilterPolicy) -> Subscription {
         var copy = self

@@ -2,9 +2,9 @@
 ///
 /// ```swift
 /// WebACL("ApiFirewall") {
-///     .rateLimit("PerAddress", requests: 2000, per: .minutes(5))
-///     .blockAddresses("Blocklist", blocked)
-///     .blockSQLInjection("SQLi")
+///     FirewallRule.rateLimit("PerAddress", requests: 2000, per: .minutes(5))
+///     FirewallRule.blockAddresses("Blocklist", blocked)
+///     FirewallRule.blockSQLInjection("SQLi")
 /// }
 /// ```
 public struct WebACL: Resource, Taggable {

@@ -75,7 +75,7 @@ public struct TemplateEntry: Sendable, Equatable {
 /// Builds an ordered map, skipping nil values, so optional properties read naturally.
 ///
 /// ```swift
-/// .map(["TableName": table.tableName.map(TemplateValue.string), "BillingMode": "PAY_PER_REQUEST"])
+/// let properties: TemplateValue = .map(["TableName": table.tableName.map(TemplateValue.string), "BillingMode": "PAY_PER_REQUEST"])
 /// ```
 public struct MapBuilder: ExpressibleByDictionaryLiteral {
     var entries: [TemplateEntry] = []

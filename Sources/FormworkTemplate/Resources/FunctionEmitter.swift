@@ -117,7 +117,8 @@ extension EmitContext {
             TemplateEntry("Path", .string(route.path)),
             TemplateEntry("Method", .string(route.method.rawValue.lowercased())),
         ]
-        if route.isPublic {
+        // NONE opts a route out of the API's default authorizer; SAM rejects it on an API without one.
+        if route.isPublic && api.authorizer != nil {
             properties.append(TemplateEntry("Auth", .map(["Authorizer": "NONE"])))
         }
         if route.cacheTTL != nil, api.cache != nil {

@@ -13,7 +13,7 @@ import Foundation
 /// imported.
 ///
 /// ```swift
-/// let attributes = ExpressionAttributes(names: ["#s": "status"], values: [":s": "done"])
+/// let attributes = FormworkSimulator.ExpressionAttributes(names: ["#s": "status"], values: [":s": "done"])
 /// let condition = try Expressions.condition("#s = :s", attributes)
 /// try attributes.checkAllUsed()
 /// ```

@@ -9,7 +9,8 @@ import FormworkRuntime
 /// `Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status`.
 ///
 /// ```swift
-/// let attributes = ExpressionAttributes(names: ["#s": "status"], values: [":open": "open", ":one": 1])
+/// var item: TableItem = ["taskId": "t-1", "status": "open", "version": 1]
+/// let attributes = FormworkSimulator.ExpressionAttributes(names: ["#s": "status"], values: [":open": "open", ":one": 1])
 /// let condition = try Expressions.condition("#s = :open", attributes)
 /// let update = try Expressions.update("ADD version :one", attributes)
 /// try attributes.checkAllUsed()
