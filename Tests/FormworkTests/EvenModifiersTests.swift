@@ -46,6 +46,13 @@ struct EvenModifiersTests {
                     schedule; Function("Sweeper", handler: ScheduleOnly.self)
                 }
             ))
+        line = #line + 2
+        bucket = Bucket("Files").lifecycle(.expireObjects(after: .days(7)).prefix("tmp/"))
+            .lifecycle(.expireObjects(after: .days(30)).prefix("logs/"))
+        cases.append(("two rules with one id", line, "bucket 'Files' has two lifecycle rules with the id 'ExpireObjects'", Architecture("A") { bucket }))
+        line = #line + 1
+        bucket = Bucket("Files").lifecycle(.abortIncompleteUploads(after: .days(7)).tagged("temporary", "true"))
+        cases.append(("aborting uploads by tag", line, "S3 cannot abort incomplete uploads by tag", Architecture("A") { bucket }))
         line = #line + 1
         let pool = UserPool("Users").passwordPolicy(PasswordPolicy(minimumLength: 12, temporaryPasswordValidity: .hours(12)))
         cases.append(
@@ -59,7 +66,7 @@ struct EvenModifiersTests {
         return cases
     }
 
-    @Test("each is an error at its line", arguments: 0..<12)
+    @Test("each is an error at its line", arguments: 0..<14)
     func broken(_ index: Int) throws {
         let broken = try #require(Self.cases.indices.contains(index) ? Self.cases[index] : nil)
         let errors = diagnostics(broken.architecture).filter { $0.severity == .error }
@@ -69,7 +76,7 @@ struct EvenModifiersTests {
     }
 
     @Test("every case is run")
-    func count() { #expect(Self.cases.count == 12) }
+    func count() { #expect(Self.cases.count == 14) }
 
     @Test("lifecycle rules move objects between storage classes, for a prefix or tags")
     func lifecycleTransitionsAndFilters() throws {

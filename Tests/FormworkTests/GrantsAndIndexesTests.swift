@@ -42,7 +42,7 @@ struct GrantsAndIndexesTests {
         #expect(list["Action"]?.strings == ["s3:ListBucket"] && list["Resource"] == .getAtt("Images", "Arn"))
         #expect(list["Condition"]?["StringLike"]?["s3:prefix"]?.strings == ["thumbnails/*"])
         let write = try #require(statement(all, "WriteObjectsImages"))
-        #expect(write["Action"]?.strings == ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"])
+        #expect(write["Action"]?.strings == ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject", "s3:PutObjectTagging"])
         #expect(write["Resource"] == .sub("${Images.Arn}/uploads/*"))
         #expect(statement(all, "WriteObjectsImagesKeys") == nil, "writing lists nothing")
         // The bucket's customer-managed key: decrypt to read, generate data keys to write.
@@ -60,8 +60,31 @@ struct GrantsAndIndexesTests {
         let all = statements(synthesize(Function("Gallery", handler: RequestOnly.self).grants(.readWrite(images))), of: "Gallery")
         let objects = try #require(statement(all, "ReadWriteObjectsImages"))
         #expect(objects["Resource"] == .sub("${Images.Arn}/*"))
-        #expect(objects["Action"]?.strings == ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"])
+        #expect(objects["Action"]?.strings == ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"])
         #expect(statement(all, "ReadWriteObjectsImagesKeys")?["Condition"] == nil)
+    }
+
+    @Test("every Sid of a role is unique and alphanumeric, as IAM requires: two prefixes of one bucket, an index with a hyphen, the flagship")
+    func uniqueSids() throws {
+        let table = products.index("by-brand", partitionKey: .string("brand"))
+        let function = Function("Mixed", handler: RequestOnly.self)
+            .grants(.read(images, prefix: "a/"), .read(images, prefix: "b/"), .read(images), .query(table.index("by-brand")))
+        let (images, key) = (images, key)
+        let result = Synthesizer(
+            architecture: Architecture("Inventory") {
+                key; images; table; function
+            }, environment: .dev
+        ).synthesize()
+        #expect(!result.diagnostics.hasErrors, "\(result.diagnostics)")
+        let sids = statements(result, of: "Mixed").compactMap { $0["Sid"]?.text }
+        #expect(sids.contains("ReadObjectsImages2") && sids.contains("ReadObjectsImagesKeys3") && sids.contains("QueryProductsbybrand"), "\(sids)")
+        var roles = result.template.resources.filter { $0.type == "AWS::IAM::Role" }
+        for environment in Environment.standard { roles += synth(environment).template.resources.filter { $0.type == "AWS::IAM::Role" } }
+        for role in roles {
+            let sids = (role.value(at: "Policies")?.items ?? []).flatMap { $0["PolicyDocument"]?["Statement"]?.items ?? [] }.compactMap { $0["Sid"]?.text }
+            #expect(Set(sids).count == sids.count, "\(role.logicalID): \(sids)")
+            #expect(sids.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }, "\(role.logicalID): \(sids)")
+        }
     }
 
     @Test("query on one index: Query on that index's ARN, nothing on the table or its other indexes")

@@ -297,7 +297,7 @@ extension Function {
             if prefix.isEmpty {
                 return .error("function '\(name)': an empty key prefix; leave it out to grant every object of \(grant.target.name)", at: grant.location)
             }
-            if prefix.contains("*") || prefix.contains("?") {
+            if prefix.contains("*") || prefix.contains("?") || prefix.contains("$") {
                 return .error(
                     "function '\(name)': key prefix '\(prefix)' holds an IAM wildcard, which would widen the grant; give the literal start of the keys",
                     at: grant.location)

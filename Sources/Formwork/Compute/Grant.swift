@@ -95,7 +95,7 @@ public struct Grant: Sendable, Hashable {
     ) -> Grant {
         Grant(.objectsRead, bucket, SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column), keyPrefix: prefix)
     }
-    /// Writes and deletes objects, under `prefix` when one is given.
+    /// Writes (with tags) and deletes objects, under `prefix` when one is given.
     public static func write(
         _ bucket: Bucket, prefix: String? = nil, fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> Grant {
@@ -170,7 +170,7 @@ public enum GrantActions {
     ]
     static let indexRead = ["dynamodb:Query", "dynamodb:Scan"]
     static let objectsRead = ["s3:GetObject"]
-    static let objectsWrite = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"]
+    static let objectsWrite = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject", "s3:PutObjectTagging"]
 
     /// What every function may do besides its grants: write its own log group.
     public static let ownLogs = ["logs:CreateLogStream", "logs:PutLogEvents"]

@@ -58,8 +58,9 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.seconds < rhs.seconds }
 
-    /// Why this span is not a whole, positive number of days (`12 hours is less than a day`),
-    /// for settings AWS counts in days; nil when it is one.
+    /// Why this span is not a whole number of days (`12 hours is less than a day`), for settings
+    /// AWS counts in days; nil when it is one (zero included: settings that need at least a day
+    /// say so themselves).
     public var wholeDaysProblem: String? {
         if seconds > 0 && seconds < 86_400 { return "\(self) is less than a day" }
         if seconds % 86_400 != 0 { return "\(self) is not a whole number of days" }

@@ -287,6 +287,8 @@ public struct Delivery: Sendable {
         }
         if let problem = artifactRetention.wholeDaysProblem {
             diagnostics.append(.error("the pipeline's artifact retention: \(problem), and S3 lifecycle rules count whole days", at: location))
+        } else if artifactRetention.days < 1 {
+            diagnostics.append(.error("the pipeline keeps replaced artifacts at least one day, not \(artifactRetention)", at: location))
         }
         if !LogRetention.allowedDays.contains(logRetention.days) || logRetention.wholeDaysProblem != nil {
             diagnostics.append(.error("the pipeline's build logs: a retention of \(logRetention) is not one CloudWatch Logs offers", at: location))

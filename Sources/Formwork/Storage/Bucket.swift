@@ -90,7 +90,16 @@ public struct Bucket: Resource, Taggable, Stateful, LocatedSettings {
         if let bucketName, let problem = NameRules.bucketNameProblem(bucketName) {
             problems.append(.error("bucket name '\(bucketName)' \(problem)", at: location(of: "name")))
         }
-        for rule in lifecycleRules { problems += rule.validate(bucket: name) }
+        var ruleIDs: Set<String> = []
+        for rule in lifecycleRules {
+            problems += rule.validate(bucket: name)
+            if !ruleIDs.insert(rule.id).inserted {
+                problems.append(
+                    .error(
+                        "bucket '\(name)' has two lifecycle rules with the id '\(rule.id)', which S3 refuses; give one an id of its own (id:)",
+                        at: rule.location))
+            }
+        }
         if let log = accessLogging, log.bucket == id {
             problems.append(.error("bucket '\(name)' cannot write its access logs to itself", at: log.at))
         }
@@ -237,6 +246,9 @@ public struct LifecycleRule: Sendable, Hashable {
         }
         if prefix?.isEmpty == true {
             problems.append(.error("\(subject): an empty prefix; leave it out for every object", at: location))
+        }
+        if case .abortIncompleteUploads = action, !tags.isEmpty {
+            problems.append(.error("\(subject): S3 cannot abort incomplete uploads by tag (they have none yet); filter by prefix only", at: location))
         }
         for tag in tags where tag.key.isEmpty || tag.key.count > 128 || tag.value.count > 256 {
             problems.append(.error("\(subject): a tag filter needs a key of 1 to 128 characters and a value of at most 256", at: location))

@@ -41,12 +41,12 @@ public struct Distribution: Resource, Taggable, LocatedSettings {
     public func singlePageApp(_ on: Bool = true) -> Self { with { $0.singlePageApp = on } }
     /// Sets the price class.
     public func priceClass(_ priceClass: PriceClass) -> Self { with { $0.priceClass = priceClass } }
-    /// Sets the default behaviour's cache TTLs.
+    /// Sets the default behaviour's cache TTLs (nil: the defaults).
     public func cache(
-        _ settings: CacheSettings,
+        _ settings: CacheSettings?,
         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) -> Self {
-        setting("cache", fileID, filePath, line, column) { $0.cache = settings }
+        setting("cache", fileID, filePath, line, column) { $0.cache = settings ?? CacheSettings() }
     }
     /// Sets the security headers.
     public func securityHeaders(_ headers: SecurityHeaders) -> Self { with { $0.securityHeaders = headers } }

@@ -202,7 +202,7 @@ extension EmitContext {
                     [
                         .map([
                             "PolicyName": .string("\(function.name)Access"),
-                            "PolicyDocument": .map(["Version": "2012-10-17", "Statement": .list(statements)]),
+                            "PolicyDocument": .map(["Version": "2012-10-17", "Statement": .list(Self.numberingRepeatedSids(statements))]),
                         ])
                     ]),
                 TemplateEntry("Tags", tagList),
@@ -224,6 +224,20 @@ extension EmitContext {
         }
         if !notes.isEmpty { role.metadata.append(TemplateEntry("Formwork", .map(notes))) }
         return role
+    }
+
+    /// The statements with every Sid unique, as IAM requires: a Sid seen before (two grants on
+    /// one bucket with different prefixes) gets a number, `ReadObjectsImages2`.
+    static func numberingRepeatedSids(_ statements: [TemplateValue]) -> [TemplateValue] {
+        var seen: [String: Int] = [:]
+        return statements.map { statement in
+            guard case .map(var entries) = statement, let index = entries.firstIndex(where: { $0.key == "Sid" }),
+                case .string(let sid) = entries[index].value
+            else { return statement }
+            seen[sid, default: 0] += 1
+            if let count = seen[sid], count > 1 { entries[index].value = .string("\(sid)\(count)") }
+            return .map(entries)
+        }
     }
 
     /// The Sid of a function's `number`th statement beyond its grants, from 1: `BeyondGrants1`.
@@ -276,7 +290,8 @@ extension EmitContext {
         if let index = grant.index {
             return [
                 .map([
-                    "Sid": .string("\(sid)\(index.name)"), "Effect": "Allow", "Action": .strings(grant.indexActions),
+                    "Sid": .string(sid + index.name.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }), "Effect": "Allow",
+                    "Action": .strings(grant.indexActions),
                     "Resource": .sub("${\(target).Arn}/index/\(index.name)"),
                 ])
             ]
