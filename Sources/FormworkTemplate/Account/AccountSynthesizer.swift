@@ -38,20 +38,17 @@ public struct AccountSynthesizer {
                     [
                         .map([
                             "PolicyName": "WriteAccessLogs",
-                            "PolicyDocument": .map([
-                                "Version": "2012-10-17",
-                                "Statement": [
-                                    .map([
-                                        "Sid": "WriteAccessLogsOfThisRegion", "Effect": "Allow",
-                                        "Action": .strings([
-                                            "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:FilterLogEvents",
-                                            "logs:GetLogEvents", "logs:PutLogEvents",
-                                        ]),
-                                        "Resource": .sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"),
+                            "PolicyDocument": .policyDocument([
+                                .map([
+                                    "Sid": "WriteAccessLogsOfThisRegion", "Effect": "Allow",
+                                    "Action": .strings([
+                                        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:FilterLogEvents",
+                                        "logs:GetLogEvents", "logs:PutLogEvents",
                                     ]),
-                                    // Listing log groups can only be granted on every resource.
-                                    .map(["Sid": "ListLogGroups", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"]),
-                                ],
+                                    "Resource": .sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"),
+                                ]),
+                                // Listing log groups can only be granted on every resource.
+                                .map(["Sid": "ListLogGroups", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"]),
                             ]),
                         ])
                     ]),

@@ -96,3 +96,10 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
     /// An ordered map from a literal; nil values are left out.
     public static func map(_ builder: MapBuilder) -> TemplateValue { .map(builder.entries) }
 }
+
+extension TemplateValue {
+    /// An IAM policy document of these statements (policy language version 2012-10-17).
+    public static func policyDocument(_ statements: [TemplateValue]) -> TemplateValue {
+        .map([TemplateEntry("Version", "2012-10-17"), TemplateEntry("Statement", .list(statements))])
+    }
+}

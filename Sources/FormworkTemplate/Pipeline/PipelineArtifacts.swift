@@ -11,37 +11,34 @@ extension PipelineSynthesizer {
             TemplateEntry("PendingWindowInDays", 30),
             TemplateEntry(
                 "KeyPolicy",
-                .map([
-                    "Version": "2012-10-17",
-                    "Statement": .list([
-                        .map([
-                            "Sid": "AccountAdministersKey", "Effect": "Allow",
-                            "Principal": .map(["AWS": .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")]),
-                            "Action": "kms:*", "Resource": "*",
+                .policyDocument([
+                    .map([
+                        "Sid": "AccountAdministersKey", "Effect": "Allow",
+                        "Principal": .map(["AWS": .sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")]),
+                        "Action": "kms:*", "Resource": "*",
+                    ]),
+                    .map([
+                        "Sid": "CloudWatchLogsEncryptsBuildLogs", "Effect": "Allow",
+                        "Principal": .map(["Service": .sub("logs.${AWS::Region}.amazonaws.com")]),
+                        "Action": .strings(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"]),
+                        "Resource": "*",
+                        "Condition": .map([
+                            "ArnLike": .map([
+                                "kms:EncryptionContext:aws:logs:arn": .sub(
+                                    "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/${AWS::StackName}-*")
+                            ])
                         ]),
-                        .map([
-                            "Sid": "CloudWatchLogsEncryptsBuildLogs", "Effect": "Allow",
-                            "Principal": .map(["Service": .sub("logs.${AWS::Region}.amazonaws.com")]),
-                            "Action": .strings(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"]),
-                            "Resource": "*",
-                            "Condition": .map([
-                                "ArnLike": .map([
-                                    "kms:EncryptionContext:aws:logs:arn": .sub(
-                                        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/${AWS::StackName}-*")
-                                ])
-                            ]),
-                        ]),
-                        .map([
-                            "Sid": "CloudWatchLogsDescribesKey", "Effect": "Allow",
-                            "Principal": .map(["Service": .sub("logs.${AWS::Region}.amazonaws.com")]),
-                            "Action": "kms:DescribeKey", "Resource": "*",
-                        ]),
-                        .map([
-                            "Sid": "NotificationsPublishEncrypted", "Effect": "Allow",
-                            "Principal": .map(["Service": "codestar-notifications.amazonaws.com"]),
-                            "Action": .strings(["kms:Decrypt", "kms:GenerateDataKey"]), "Resource": "*",
-                            "Condition": .map(["StringEquals": .map(["kms:ViaService": .sub("sns.${AWS::Region}.amazonaws.com")])]),
-                        ]),
+                    ]),
+                    .map([
+                        "Sid": "CloudWatchLogsDescribesKey", "Effect": "Allow",
+                        "Principal": .map(["Service": .sub("logs.${AWS::Region}.amazonaws.com")]),
+                        "Action": "kms:DescribeKey", "Resource": "*",
+                    ]),
+                    .map([
+                        "Sid": "NotificationsPublishEncrypted", "Effect": "Allow",
+                        "Principal": .map(["Service": "codestar-notifications.amazonaws.com"]),
+                        "Action": .strings(["kms:Decrypt", "kms:GenerateDataKey"]), "Resource": "*",
+                        "Condition": .map(["StringEquals": .map(["kms:ViaService": .sub("sns.${AWS::Region}.amazonaws.com")])]),
                     ]),
                 ])),
             TemplateEntry("Tags", tagList),
@@ -107,15 +104,12 @@ extension PipelineSynthesizer {
                 TemplateEntry("Bucket", .ref("ArtifactBucket")),
                 TemplateEntry(
                     "PolicyDocument",
-                    .map([
-                        "Version": "2012-10-17",
-                        "Statement": .list([
-                            .map([
-                                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                                "Resource": .list([.getAtt("ArtifactBucket", "Arn"), .sub("${ArtifactBucket.Arn}/*")]),
-                                "Condition": .map(["Bool": .map(["aws:SecureTransport": "false"])]),
-                            ])
-                        ]),
+                    .policyDocument([
+                        .map([
+                            "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                            "Resource": .list([.getAtt("ArtifactBucket", "Arn"), .sub("${ArtifactBucket.Arn}/*")]),
+                            "Condition": .map(["Bool": .map(["aws:SecureTransport": "false"])]),
+                        ])
                     ])),
             ])
     }

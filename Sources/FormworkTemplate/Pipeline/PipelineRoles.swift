@@ -13,15 +13,12 @@ extension PipelineSynthesizer {
             properties: [
                 TemplateEntry(
                     "AssumeRolePolicyDocument",
-                    .map([
-                        "Version": "2012-10-17",
-                        "Statement": .list([
-                            .map(["Effect": "Allow", "Principal": .map(["Service": .string(service)]), "Action": "sts:AssumeRole"])
-                        ]),
+                    .policyDocument([
+                        .map(["Effect": "Allow", "Principal": .map(["Service": .string(service)]), "Action": "sts:AssumeRole"])
                     ])),
                 TemplateEntry(
                     "Policies",
-                    .list([.map(["PolicyName": .string("\(id)Policy"), "PolicyDocument": .map(["Version": "2012-10-17", "Statement": .list(statements)])])])),
+                    .list([.map(["PolicyName": .string("\(id)Policy"), "PolicyDocument": .policyDocument(statements)])])),
                 TemplateEntry("Tags", tagList),
             ])
     }

@@ -171,16 +171,13 @@ extension PipelineSynthesizer {
                 TemplateEntry("Topics", .list([.ref("NotificationsTopic")])),
                 TemplateEntry(
                     "PolicyDocument",
-                    .map([
-                        "Version": "2012-10-17",
-                        "Statement": .list([
-                            .map([
-                                "Sid": "NotificationRulePublishes", "Effect": "Allow",
-                                "Principal": .map(["Service": "codestar-notifications.amazonaws.com"]),
-                                "Action": "sns:Publish", "Resource": .ref("NotificationsTopic"),
-                                "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
-                            ])
-                        ]),
+                    .policyDocument([
+                        .map([
+                            "Sid": "NotificationRulePublishes", "Effect": "Allow",
+                            "Principal": .map(["Service": "codestar-notifications.amazonaws.com"]),
+                            "Action": "sns:Publish", "Resource": .ref("NotificationsTopic"),
+                            "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
+                        ])
                     ])),
             ])
     }

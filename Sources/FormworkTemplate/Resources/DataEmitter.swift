@@ -137,19 +137,16 @@ extension EmitContext {
                     TemplateEntry("Description", .string("Role of signed-in identities of \(name); grants nothing beyond identity")),
                     TemplateEntry(
                         "AssumeRolePolicyDocument",
-                        .map([
-                            "Version": "2012-10-17",
-                            "Statement": [
-                                .map([
-                                    "Effect": "Allow",
-                                    "Principal": .map(["Federated": "cognito-identity.amazonaws.com"]),
-                                    "Action": "sts:AssumeRoleWithWebIdentity",
-                                    "Condition": .map([
-                                        "StringEquals": .map(["cognito-identity.amazonaws.com:aud": .ref(name)]),
-                                        "ForAnyValue:StringLike": .map(["cognito-identity.amazonaws.com:amr": "authenticated"]),
-                                    ]),
-                                ])
-                            ],
+                        .policyDocument([
+                            .map([
+                                "Effect": "Allow",
+                                "Principal": .map(["Federated": "cognito-identity.amazonaws.com"]),
+                                "Action": "sts:AssumeRoleWithWebIdentity",
+                                "Condition": .map([
+                                    "StringEquals": .map(["cognito-identity.amazonaws.com:aud": .ref(name)]),
+                                    "ForAnyValue:StringLike": .map(["cognito-identity.amazonaws.com:amr": "authenticated"]),
+                                ]),
+                            ])
                         ])),
                     TemplateEntry("Tags", tagList),
                 ]))

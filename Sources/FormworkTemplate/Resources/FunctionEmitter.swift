@@ -202,7 +202,7 @@ extension EmitContext {
                     [
                         .map([
                             "PolicyName": .string("\(function.name)Access"),
-                            "PolicyDocument": .map(["Version": "2012-10-17", "Statement": .list(Self.numberingRepeatedSids(statements))]),
+                            "PolicyDocument": .policyDocument(Self.numberingRepeatedSids(statements)),
                         ])
                     ]),
                 TemplateEntry("Tags", tagList),
@@ -245,14 +245,11 @@ extension EmitContext {
 
     /// A trust policy letting one AWS service of this account assume the role.
     static func assumeRolePolicy(service: String) -> TemplateValue {
-        .map([
-            "Version": "2012-10-17",
-            "Statement": [
-                .map([
-                    "Effect": "Allow", "Principal": .map(["Service": .string(service)]), "Action": "sts:AssumeRole",
-                    "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
-                ])
-            ],
+        .policyDocument([
+            .map([
+                "Effect": "Allow", "Principal": .map(["Service": .string(service)]), "Action": "sts:AssumeRole",
+                "Condition": .map(["StringEquals": .map(["aws:SourceAccount": .ref("AWS::AccountId")])]),
+            ])
         ])
     }
 

@@ -132,14 +132,11 @@ extension EmitContext {
                         [
                             .map([
                                 "PolicyName": "InvokeTarget",
-                                "PolicyDocument": .map([
-                                    "Version": "2012-10-17",
-                                    "Statement": [
-                                        .map([
-                                            "Sid": "InvokeScheduledFunction", "Effect": "Allow", "Action": "lambda:InvokeFunction",
-                                            "Resource": .getAtt(schedule.target.name, "Arn"),
-                                        ])
-                                    ],
+                                "PolicyDocument": .policyDocument([
+                                    .map([
+                                        "Sid": "InvokeScheduledFunction", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+                                        "Resource": .getAtt(schedule.target.name, "Arn"),
+                                    ])
                                 ]),
                             ])
                         ]),

@@ -72,7 +72,7 @@ extension EmitContext {
                 "Description": .string(key.summary.isEmpty ? "\(architecture.name) \(environment.name) data key" : key.summary),
                 "EnableKeyRotation": true,
                 "PendingWindowInDays": .int(key.pendingDeletionDays),
-                "KeyPolicy": .map(["Version": "2012-10-17", "Statement": .list(statements)]),
+                "KeyPolicy": .policyDocument(statements),
                 "Tags": tagList,
             ]))
         applyRetention(&resource, retain: key.retainOnDelete)
@@ -210,7 +210,7 @@ extension EmitContext {
                 "\(bucket.name)Policy", type: "AWS::S3::BucketPolicy",
                 properties: [
                     TemplateEntry("Bucket", .ref(bucket.name)),
-                    TemplateEntry("PolicyDocument", .map(["Version": "2012-10-17", "Statement": .list(statements)])),
+                    TemplateEntry("PolicyDocument", .policyDocument(statements)),
                 ]))
     }
 
