@@ -37,19 +37,19 @@ CONTEXT = [
 DECLARATION = re.compile(r"^(struct|enum|final class|class|protocol|actor)\s")
 
 
-def readme_examples() -> list[tuple[str, int, list[str]]]:
+def readme_examples() -> list[tuple[str, list[str]]]:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     found, index = [], 0
     while index < len(lines):
         if lines[index].strip() == "```swift":
             end = lines.index("```", index + 1)
-            found.append(("README.md", index + 1, lines[index + 1:end]))
+            found.append(("README.md", lines[index + 1:end]))
             index = end
         index += 1
     return found
 
 
-def source_examples() -> list[tuple[str, int, list[str]]]:
+def source_examples() -> list[tuple[str, list[str]]]:
     found = []
     for path in sorted((ROOT / "Sources").rglob("*.swift")):
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -60,13 +60,13 @@ def source_examples() -> list[tuple[str, int, list[str]]]:
                 while lines[end].strip() != "/// ```":
                     end += 1
                 body = [re.sub(r"^\s*/// ?", "", line) for line in lines[index + 1:end]]
-                found.append((str(path.relative_to(ROOT)), index + 1, body))
+                found.append((str(path.relative_to(ROOT)), body))
                 index = end
             index += 1
     return found
 
 
-def render(source: str, line: int, body: list[str], number: int) -> str:
+def render(source: str, body: list[str], number: int) -> str:
     imports = [l for l in body if l.startswith("import ")]
     code = [l for l in body if not l.startswith("import ")]
     first = next((l for l in code if l.strip() and not l.strip().startswith("//")), "")
@@ -89,9 +89,9 @@ def render(source: str, line: int, body: list[str], number: int) -> str:
 
 def generated() -> dict[str, str]:
     files = {}
-    for number, (source, line, body) in enumerate(readme_examples() + source_examples(), start=1):
+    for number, (source, body) in enumerate(readme_examples() + source_examples(), start=1):
         stem = re.sub(r"[^A-Za-z0-9]+", "_", Path(source).stem)
-        files[f"Example{number:02d}_{stem}.swift"] = render(source, line, body, number)
+        files[f"Example{number:02d}_{stem}.swift"] = render(source, body, number)
     return files
 
 

@@ -4,7 +4,7 @@ import Foundation
 /// What a Linux executable asks of the system that loads it, read from its ELF headers: the
 /// CPU it was built for, the shared libraries it needs, and the symbol versions it needs from
 /// each (`.gnu.version_r`, what `readelf -V` lists). A statically linked executable needs none.
-public struct ELFRequirements: Sendable, Equatable {
+public struct ELFRequirements: Sendable {
     /// Why a file could not be read as a 64-bit little-endian ELF executable.
     public struct ReadError: Error, CustomStringConvertible, Equatable {
         /// What is wrong, for the user.
@@ -19,11 +19,6 @@ public struct ELFRequirements: Sendable, Equatable {
     public var libraries: [String]
     /// The symbol versions it needs, per library, in file order (`GLIBC_2.34` from `libc.so.6`).
     public var versions: [(library: String, version: String)]
-
-    public static func == (lhs: ELFRequirements, rhs: ELFRequirements) -> Bool {
-        lhs.machine == rhs.machine && lhs.libraries == rhs.libraries
-            && lhs.versions.map { "\($0.library) \($0.version)" } == rhs.versions.map { "\($0.library) \($0.version)" }
-    }
 
     /// Reads the executable at `url`.
     public init(contentsOf url: URL) throws {

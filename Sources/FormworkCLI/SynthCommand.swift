@@ -110,7 +110,12 @@ struct SynthesisPlan {
                     path: "\(output)/\(AccountSynthesizer.directory)/template.\(format.fileExtension)",
                     text: try Self.render { try account.rendered(as: format) }, template: account))
         }
-        let samconfig = SAMConfig.make(blueprint: blueprint, format: format)
+        // samconfig.toml has a section for every environment, synthesized or not by this run.
+        var templates = Dictionary(uniqueKeysWithValues: results.map { ($0.0.name, $0.1.template) })
+        for environment in blueprint.environments where templates[environment.name] == nil {
+            templates[environment.name] = Synthesizer(blueprint: blueprint, environment: environment).synthesize().template
+        }
+        let samconfig = SAMConfig.make(blueprint: blueprint, format: format, templates: templates)
         files.append(File(path: "\(output)/samconfig.toml", text: samconfig))
     }
 

@@ -22,7 +22,7 @@ struct AccountSettingsTests {
         #expect(setting.type == "AWS::ApiGateway::Account" && setting.deletionPolicy == "Retain" && setting.updateReplacePolicy == "Retain")
         #expect(setting.property("CloudWatchRoleArn") == .getAtt("ApiGatewayLoggingRole", "Arn"))
         #expect(account.resource("ApiGatewayLoggingRole")?.deletionPolicy == "Retain")
-        let samconfig = SAMConfig.make(blueprint: blueprint, format: .yaml)
+        let samconfig = samconfigText(for: blueprint)
         #expect(samconfig.contains("[account.deploy.parameters]\nstack_name = \"taskmanagement-account\"\ntemplate_file = \"account/template.yaml\""))
         let committed = try String(contentsOf: repositoryRoot.appendingPathComponent("output/account/template.yaml"), encoding: .utf8)
         #expect(committed == (try account.rendered(as: .yaml)))
@@ -35,7 +35,7 @@ struct AccountSettingsTests {
             func architecture(for env: Environment) -> Architecture { Architecture("Tables") { Table("Items", partitionKey: .string("id")) } }
         }
         #expect(AccountSynthesizer(blueprint: TablesOnly()).synthesize() == nil)
-        let samconfig = SAMConfig.make(blueprint: TablesOnly(), format: .yaml)
+        let samconfig = samconfigText(for: TablesOnly())
         #expect(!samconfig.contains("account") && !samconfig.contains("Parameters:") && !samconfig.contains("parameter_overrides"))
     }
 
@@ -53,7 +53,7 @@ struct AccountSettingsTests {
 
     @Test("samconfig.toml names the template's parameters, with their defaults, and overrides none")
     func samconfigParameters() {
-        let samconfig = SAMConfig.make(blueprint: blueprint, format: .yaml)
+        let samconfig = samconfigText(for: blueprint)
         #expect(!samconfig.contains("parameter_overrides"))
         #expect(samconfig.contains("# Parameters: DomainName (default empty), CertificateArn (default empty)"))
     }

@@ -86,7 +86,7 @@ struct DeliveryTests {
         guard case .list(let staging)? = stages[3]["Actions"] else { return }
         #expect(staging.map { $0["Name"] } == ["CreateChangeSet", "ExecuteChangeSet"].map(TemplateValue.string))
         // The stack names are the ones samconfig.toml deploys by hand.
-        let samconfig = SAMConfig.make(blueprint: blueprint, format: .yaml)
+        let samconfig = samconfigText(for: blueprint)
         for environment in blueprint.environments { #expect(samconfig.contains("stack_name = \"\(blueprint.stackName(for: environment))\"")) }
         #expect(samconfig.contains("[pipeline.deploy.parameters]"))
     }

@@ -49,3 +49,10 @@ extension TemplateValue {
         }
     }
 }
+
+/// The samconfig.toml `synth` writes for `blueprint`, from its environments' templates.
+func samconfigText(for blueprint: any Blueprint) -> String {
+    let templates = Dictionary(
+        uniqueKeysWithValues: blueprint.environments.map { ($0.name, Synthesizer(blueprint: blueprint, environment: $0).synthesize().template) })
+    return SAMConfig.make(blueprint: blueprint, format: .yaml, templates: templates)
+}

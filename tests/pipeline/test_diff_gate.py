@@ -215,3 +215,11 @@ def test_the_build_zips_the_bootstrap_the_bootstrap_project_built() -> None:
 def sys_python() -> str:
     import sys
     return sys.executable
+
+
+def test_a_long_verdict_is_cut_to_fit_the_approval_message() -> None:
+    # The approval's CustomData, once resolved, must stay under CodePipeline's 1,000 characters.
+    [cut] = [c for c in gate_commands() if c.startswith("export VERDICT=")]
+    script = f'VERDICT="{"x" * 700}"\n{cut}\nprintf %s "$VERDICT" | wc -c\n'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    assert int(result.stdout.strip()) == 300

@@ -128,7 +128,8 @@ public enum OpenAPIDocument {
 /// The `samconfig.toml` that deploys each environment's template with `sam deploy --config-env`.
 public enum SAMConfig {
     /// One section per environment; templates are expected at `<env>/template.<ext>` beside it.
-    public static func make(blueprint: any Blueprint, format: TemplateFormat) -> String {
+    /// `templates` holds each environment's synthesized template, by name: its parameters are listed.
+    public static func make(blueprint: any Blueprint, format: TemplateFormat, templates: [String: Template]) -> String {
         var lines = ["# Deploy an environment: sam deploy --config-file samconfig.toml --config-env <env>", "version = 0.1"]
         if AccountSynthesizer(blueprint: blueprint).isNeeded {
             lines += [
@@ -161,7 +162,7 @@ public enum SAMConfig {
                 "tags = \"Project=\\\"\(blueprint.name)\\\" Environment=\\\"\(env.name)\\\"\"",
             ]
             // Only the parameters this environment's template has, named, with their defaults.
-            let parameters = Synthesizer(blueprint: blueprint, environment: env).synthesize().template.parameters
+            let parameters = templates[env.name]?.parameters ?? []
             if !parameters.isEmpty {
                 let described = parameters.map { entry -> String in
                     guard let value = entry.value["Default"] else { return "\(entry.key) (required)" }

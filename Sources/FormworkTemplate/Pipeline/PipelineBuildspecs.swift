@@ -54,8 +54,12 @@ extension PipelineSynthesizer {
             artifacts: [bootstrapPath])
     }
 
+    /// The gate's verdict, one line, which heads the approval's message.
+    static let verdictVariable = "VERDICT"
+    /// The gate's build page, the approval's link.
+    static let reportVariable = "REPORT_URL"
     /// The pipeline variables the gate exports for the approval that follows it.
-    static let gateVariables = ["VERDICT", "REPORT_URL"]
+    static let gateVariables = [verdictVariable, reportVariable]
 
     var gateBuildspec: Buildspec {
         let install = [

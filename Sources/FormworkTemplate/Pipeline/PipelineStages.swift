@@ -84,11 +84,13 @@ extension PipelineSynthesizer {
                         "CustomData",
                         .string(
                             gated
-                                ? "Diff gate: #{\(gateNamespace(environment)).VERDICT}. \(review), with the gate's report (the link)."
+                                ? "Diff gate: #{\(gateNamespace(environment)).\(Self.verdictVariable)}. \(review), with the gate's report (the link)."
                                     + (decides ? " Approving deploys what the gate found." : "")
                                 : review)),
                 ]
-                if gated { configuration.append(TemplateEntry("ExternalEntityLink", .string("#{\(gateNamespace(environment)).REPORT_URL}"))) }
+                if gated {
+                    configuration.append(TemplateEntry("ExternalEntityLink", .string("#{\(gateNamespace(environment)).\(Self.reportVariable)}")))
+                }
                 return action("Approval", category: "Approval", provider: "Manual", order: order, configuration: configuration)
             case .executeChangeSet:
                 return action(
